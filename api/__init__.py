@@ -1,0 +1,1 @@
+"""The REST API (DRF only): serializers, views, filters, error handling."""

@@ -1,0 +1,1 @@
+"""Meetings with citizens and voters; their items become cases."""

@@ -1,0 +1,1 @@
+"""The case core: units, staff, cases, their workflow and legal deadlines."""

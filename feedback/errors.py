@@ -1,0 +1,53 @@
+"""The domain's one error vocabulary.
+
+Every refusal carries a stable ``code`` that the API maps to an HTTP status
+and the pages show as a message; ``fields`` holds per-field messages.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    code = "domain_error"
+    default_message = _("Không thể thực hiện yêu cầu.")
+
+    def __init__(self, message=None, *, code=None, fields=None, **extra):
+        self.message = message or self.default_message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+        self.extra = extra
+        super().__init__(str(self.message))
+
+
+class InvalidInputError(DomainError):
+    code = "invalid"
+    default_message = _("Dữ liệu không hợp lệ.")
+
+
+class PermissionDeniedError(DomainError):
+    code = "permission_denied"
+    default_message = _("Bạn không có quyền thực hiện thao tác này.")
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+    default_message = _("Không tìm thấy.")
+
+
+class InvalidTransitionError(DomainError):
+    """The case's state does not allow the action; ``allowed`` says what does."""
+
+    code = "invalid_transition"
+    default_message = _("Trạng thái hiện tại của vụ việc không cho phép thao tác này.")
+
+    def __init__(self, message=None, *, allowed=(), **kwargs):
+        super().__init__(message, **kwargs)
+        self.allowed = list(allowed)
+
+
+class ConflictError(DomainError):
+    code = "conflict"
+    default_message = _(
+        "Vụ việc vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại."
+    )

@@ -1,0 +1,157 @@
+"""Who may see and do what: small functions, one condition per line.
+
+``cases_visible_to`` scopes every list of cases (pages, API, exports, admin);
+``can_see_identity`` is the single gate for a denouncer's identity.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from feedback.models import Case, CaseKind, Membership, Role, Unit
+
+SUBTREE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
+UNIT_ROLES = frozenset({Role.OFFICER, Role.LEADER})
+
+
+def memberships_of(user) -> list[Membership]:
+    """The user's memberships in active units, cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_langnghe_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user, unit__is_active=True).select_related(
+                "unit"
+            )
+        )
+        user._langnghe_memberships = cached
+    return cached
+
+
+def is_root(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def has_role(user, *roles: str) -> bool:
+    return is_root(user) or any(m.role in roles for m in memberships_of(user))
+
+
+def units_visible_to(user) -> QuerySet[Unit]:
+    """Units whose cases the user may see: subtrees for supervisors and admins,
+    the unit itself for officers and leaders."""
+    if is_root(user):
+        return Unit.objects.all()
+    condition = Q(pk__in=[])
+    for membership in memberships_of(user):
+        if membership.role in SUBTREE_ROLES:
+            condition |= Q(path__startswith=membership.unit.path)
+        elif membership.role in UNIT_ROLES:
+            condition |= Q(pk=membership.unit_id)
+    return Unit.objects.filter(condition)
+
+
+def case_visibility_condition(user, prefix: str = "") -> Q:
+    """The ``Q`` behind ``cases_visible_to``, usable on related querysets."""
+    if is_root(user):
+        return Q()
+    condition = Q(**{f"{prefix}assignee_id": user.pk})
+    for membership in memberships_of(user):
+        if membership.role in SUBTREE_ROLES:
+            condition |= Q(
+                **{f"{prefix}responsible_unit__path__startswith": membership.unit.path}
+            )
+        elif membership.role in UNIT_ROLES:
+            condition |= Q(**{f"{prefix}responsible_unit_id": membership.unit_id})
+        elif membership.role == Role.RECEPTION:
+            condition |= Q(**{f"{prefix}created_by_id": user.pk})
+    return condition
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Every case the user may see. Nothing else decides what a list shows."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    return Case.objects.filter(case_visibility_condition(user))
+
+
+def case_roles(user, case: Case) -> frozenset[str]:
+    """The roles the user holds with respect to this case's responsible unit."""
+    if is_root(user):
+        return frozenset({Role.ADMIN})
+    roles = set()
+    unit_path = case.responsible_unit.path
+    for membership in memberships_of(user):
+        if membership.role in SUBTREE_ROLES and unit_path.startswith(
+            membership.unit.path
+        ):
+            roles.add(membership.role)
+        elif membership.role in UNIT_ROLES and membership.unit_id == (
+            case.responsible_unit_id
+        ):
+            roles.add(membership.role)
+    if case.assignee_id is not None and case.assignee_id == user.pk:
+        roles.add(Role.OFFICER)
+    return frozenset(roles)
+
+
+def is_case_creator(user, case: Case) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and case.created_by_id is not None
+        and case.created_by_id == user.pk
+        and has_role(user, Role.RECEPTION)
+    )
+
+
+def can_view_case(user, case: Case) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if case_roles(user, case):
+        return True
+    return is_case_creator(user, case)
+
+
+def can_see_identity(user, case: Case) -> bool:
+    """Whether the user may see who petitioned.
+
+    For a denunciation (Luật Tố cáo Arts 8, 47) only the reception officer who
+    received it, the assigned officer, and the leaders and supervisors of the
+    competent unit may; for every other kind, whoever may view the case.
+    """
+    if not can_view_case(user, case):
+        return False
+    if case.kind != CaseKind.DENUNCIATION:
+        return True
+    if is_case_creator(user, case):
+        return True
+    if case.assignee_id is not None and case.assignee_id == user.pk:
+        return True
+    return bool(case_roles(user, case) & {Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
+
+
+def can_create_case_for(user, unit: Unit) -> bool:
+    """Staff log cases for units of their own commune: their units' parents'
+    subtrees (so a reception desk at the People's Committee serves every
+    office and hamlet of the commune)."""
+    if is_root(user):
+        return True
+    for membership in memberships_of(user):
+        if membership.role not in {
+            Role.RECEPTION,
+            Role.OFFICER,
+            Role.LEADER,
+            Role.SUPERVISOR,
+            Role.ADMIN,
+        }:
+            continue
+        scope = membership.unit.path
+        if membership.unit.parent_id is not None and membership.role in {
+            Role.RECEPTION,
+            Role.SUPERVISOR,
+            Role.ADMIN,
+        }:
+            scope = scope[: scope.rstrip("/").rfind("/") + 1]
+        if unit.path.startswith(scope):
+            return True
+    return False

@@ -1,0 +1,31 @@
+"""How confidential values look to those who may not see them.
+
+Every template, serializer, export and notification shows party details
+through ``masked_party_value``, which asks the one gate,
+``permissions.can_see_identity``.
+"""
+
+from django.utils.translation import gettext as _
+
+from feedback import permissions
+
+MASK = "***"
+
+
+def mask_name(full_name: str) -> str:
+    """Initials only: "Nguyễn Văn An" → "N. V. A." — but for a denouncer even
+    initials can identify, so callers pass through ``masked_party_value``."""
+    return " ".join(f"{part[0]}." for part in full_name.split() if part)
+
+
+def masked_party_value(user, party, name: str) -> str:
+    """The party's ``name`` attribute as ``user`` may see it."""
+    value = getattr(party, name)
+    if permissions.can_see_identity(user, party.case):
+        return value
+    if not value:
+        return ""
+    if party.role == "denounced":
+        # The person denounced is not protected by the denouncer rules.
+        return value if name == "full_name" else MASK
+    return _("(được bảo mật)")

@@ -1,0 +1,106 @@
+"""Reads the deadline policies and the calendar, and answers "when is it due?"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import holidays as holidays_lib
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from feedback import deadlines
+from feedback.errors import InvalidInputError
+from feedback.models import CalendarException, DeadlinePolicy
+
+
+def working_calendar(*, first_year: int, last_year: int) -> deadlines.WorkingCalendar:
+    """The Vietnamese calendar for the given years: statutory holidays from the
+    ``holidays`` package plus the swaps recorded by administrators."""
+    years = range(first_year, last_year + 1)
+    statutory = frozenset(holidays_lib.country_holidays("VN", years=years).keys())
+    days_off, working_days = set(), set()
+    exceptions = CalendarException.objects.filter(
+        date__gte=dt.date(first_year, 1, 1), date__lte=dt.date(last_year, 12, 31)
+    ).values_list("date", "kind")
+    for day, kind in exceptions:
+        if kind == CalendarException.Kind.WORKING_DAY:
+            working_days.add(day)
+        else:
+            days_off.add(day)
+    return deadlines.WorkingCalendar(
+        holidays=statutory,
+        extra_days_off=frozenset(days_off),
+        extra_working_days=frozenset(working_days),
+    )
+
+
+def calendar_around(day: dt.date) -> deadlines.WorkingCalendar:
+    """A calendar wide enough for any legal period that starts on ``day``."""
+    return working_calendar(first_year=day.year - 1, last_year=day.year + 1)
+
+
+@dataclass(frozen=True)
+class DueDate:
+    due_on: dt.date
+    policy: DeadlinePolicy
+    days: int
+
+
+def deadline_policy(
+    *, kind: str, stage: str, on: dt.date, variants: list[str]
+) -> DeadlinePolicy:
+    """The policy row for a step triggered on ``on``: kind-specific rows before
+    the catch-all ``any`` ones, then the most specific variant."""
+    rows = list(
+        DeadlinePolicy.objects.filter(
+            kind__in=[kind, DeadlinePolicy.ANY_KIND],
+            stage=stage,
+            variant__in=variants,
+        )
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    )
+    if not rows:
+        raise InvalidInputError(
+            _("Không có quy định thời hạn cho loại %(kind)s, bước %(stage)s.")
+            % {"kind": kind, "stage": stage},
+            code="no_deadline_policy",
+        )
+    rows.sort(
+        key=lambda row: (
+            row.kind == DeadlinePolicy.ANY_KIND,
+            variants.index(row.variant),
+        )
+    )
+    return rows[0]
+
+
+def compute_due_date(
+    *,
+    kind: str,
+    stage: str,
+    start: dt.date,
+    second: bool = False,
+    remote: bool = False,
+    complex: bool = False,  # noqa: A002
+    several_places: bool = False,
+    extensions: int = 0,
+    calendar: deadlines.WorkingCalendar | None = None,
+) -> DueDate:
+    variants = deadlines.variant_candidates(
+        second=second, remote=remote, complex=complex, several_places=several_places
+    )
+    policy = deadline_policy(kind=kind, stage=stage, on=start, variants=variants)
+    if extensions < 0 or extensions > policy.max_extensions:
+        raise InvalidInputError(
+            _("Số lần gia hạn %(count)s vượt quá mức luật cho phép (%(max)s).")
+            % {"count": extensions, "max": policy.max_extensions},
+            code="too_many_extensions",
+        )
+    days = policy.days + extensions * policy.extension_days
+    calendar = calendar or calendar_around(start)
+    due_on = deadlines.due_date(
+        start, days=days, day_unit=policy.day_unit, calendar=calendar
+    )
+    return DueDate(due_on=due_on, policy=policy, days=days)

@@ -1,0 +1,536 @@
+"""Writes to cases: creation and every workflow action.
+
+Each service is atomic, locks the case row first (then its children), records
+a ``CaseEvent``, and schedules side effects with ``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from feedback import permissions, tracking, validators, workflow
+from feedback.errors import (
+    ConflictError,
+    InvalidInputError,
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from feedback.models import (
+    Case,
+    CaseEvent,
+    CaseKind,
+    Channel,
+    EventKind,
+    Field,
+    Outcome,
+    Party,
+    PartyRole,
+    Role,
+    Status,
+    Unit,
+    UnitKind,
+)
+from feedback.selectors.deadlines import calendar_around, compute_due_date
+
+# Sent after the transaction commits; other apps (notifications) listen.
+case_changed = Signal()  # kwargs: case_id, action, event_id
+
+# Fields a leader may correct after the fact; the old value stays in history.
+CORRECTABLE_FIELDS = frozenset(
+    {
+        "title",
+        "content",
+        "field",
+        "channel",
+        "location_text",
+        "location_unit",
+        "decision_number",
+        "decision_date",
+        "is_complex",
+        "is_mass",
+        "is_prolonged",
+        "is_hot_spot",
+        "petitioner_count",
+    }
+)
+
+# The first stage each kind enters on receipt.
+FIRST_STAGE = {
+    CaseKind.COMPLAINT: "accept",
+    CaseKind.DENUNCIATION: "accept",
+    CaseKind.FEEDBACK: "answer",
+    CaseKind.VOTER_PETITION: "answer",
+    CaseKind.DIALOGUE_ISSUE: "answer",
+}
+# The stage that follows a formal decision.
+AFTER_DECISION_STAGE = {
+    CaseKind.COMPLAINT: "notify",
+    CaseKind.DENUNCIATION: "publish",
+}
+
+
+@dataclass
+class PartyInput:
+    role: str
+    full_name: str
+    national_id: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+
+
+@dataclass
+class CreatedCase:
+    case: Case
+    pin: str
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def _is_remote(case: Case) -> bool:
+    return bool(
+        case.responsible_unit.is_remote_area
+        or (case.location_unit_id and case.location_unit.is_remote_area)
+    )
+
+
+def _resolve_due(case: Case, start: dt.date, extensions: int) -> dt.date:
+    return compute_due_date(
+        kind=case.kind,
+        stage="resolve" if case.kind in workflow.DECIDED_KINDS else "answer",
+        start=start,
+        second=case.is_second_time,
+        remote=_is_remote(case),
+        complex=case.is_complex,
+        extensions=extensions,
+        calendar=calendar_around(start),
+    ).due_on
+
+
+def _initial_deadlines(case: Case) -> None:
+    received_on = _local_date(case.received_at)
+    stage = FIRST_STAGE[case.kind]
+    stage_due = compute_due_date(
+        kind=case.kind,
+        stage=stage,
+        start=received_on,
+        second=case.is_second_time and stage != "accept",
+        complex=case.is_complex,
+        remote=_is_remote(case),
+    ).due_on
+    case.stage = stage
+    case.stage_due_on = stage_due
+    # Before acceptance, the final date the receipt promises is counted from
+    # the last day on which the case may be accepted.
+    case.final_due_on = (
+        _resolve_due(case, stage_due, 0)
+        if case.kind in workflow.DECIDED_KINDS
+        else stage_due
+    )
+
+
+def _validate_parties(parties: list[PartyInput]) -> dict:
+    errors: dict[str, Any] = {}
+    for index, party in enumerate(parties):
+        if party.role not in PartyRole.values:
+            errors[f"parties.{index}.role"] = _("Vai trò không hợp lệ.")
+        if not party.full_name.strip():
+            errors[f"parties.{index}.full_name"] = _("Cần nhập họ và tên.")
+        if party.national_id:
+            try:
+                validators.validate_national_id(party.national_id)
+            except ValidationError as error:
+                errors[f"parties.{index}.national_id"] = error.messages[0]
+        if party.phone:
+            try:
+                validators.validate_phone(party.phone)
+            except ValidationError as error:
+                errors[f"parties.{index}.phone"] = error.messages[0]
+    return errors
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    kind: str,
+    channel: str,
+    field: Field,
+    title: str,
+    content: str,
+    responsible_unit: Unit,
+    received_at: dt.datetime | None = None,
+    location_unit: Unit | None = None,
+    location_text: str = "",
+    parties: list[PartyInput] | None = None,
+    is_complex: bool = False,
+    is_anonymous: bool = False,
+    is_hot_spot: bool = False,
+    is_second_time: bool = False,
+    petitioner_count: int = 1,
+    previous_case: Case | None = None,
+    note: str = "",
+) -> CreatedCase:
+    """Log a new case and return it with its PIN (shown once, on the receipt)."""
+    parties = parties or []
+    errors: dict[str, Any] = {}
+    if kind not in CaseKind.values:
+        errors["kind"] = _("Loại vụ việc không hợp lệ.")
+    if channel not in Channel.values:
+        errors["channel"] = _("Kênh tiếp nhận không hợp lệ.")
+    if not title.strip():
+        errors["title"] = _("Cần nhập tiêu đề.")
+    if not content.strip():
+        errors["content"] = _("Cần nhập nội dung.")
+    if not responsible_unit.is_active:
+        errors["responsible_unit"] = _("Đơn vị này đã ngừng hoạt động.")
+    if location_unit is not None and location_unit.kind != UnitKind.HAMLET:
+        errors["location_unit"] = _("Địa bàn phải là một thôn, xóm, tổ dân phố.")
+    if petitioner_count < 1:
+        errors["petitioner_count"] = _("Số người phải từ 1 trở lên.")
+    if is_second_time and kind != CaseKind.COMPLAINT:
+        errors["is_second_time"] = _("Chỉ khiếu nại mới có giải quyết lần hai.")
+    petitioners = [p for p in parties if p.role == PartyRole.PETITIONER]
+    if not is_anonymous and not petitioners:
+        errors["parties"] = _(
+            "Cần ít nhất một người gửi đơn, hoặc đánh dấu đơn nặc danh."
+        )
+    errors.update(_validate_parties(parties))
+    if errors:
+        raise InvalidInputError(fields=errors)
+    if not permissions.can_create_case_for(actor, responsible_unit):
+        raise PermissionDeniedError(
+            _("Bạn không thể tiếp nhận vụ việc cho đơn vị này.")
+        )
+
+    now = timezone.now()
+    case = Case(
+        kind=kind,
+        channel=channel,
+        field=field,
+        title=title.strip(),
+        content=content.strip(),
+        responsible_unit=responsible_unit,
+        received_at=received_at or now,
+        location_unit=location_unit,
+        location_text=location_text.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        is_complex=is_complex,
+        is_anonymous=is_anonymous,
+        is_hot_spot=is_hot_spot,
+        is_second_time=is_second_time,
+        is_prolonged=previous_case is not None,
+        petitioner_count=petitioner_count,
+        is_mass=petitioner_count >= 5,
+        previous_case=previous_case,
+    )
+    _initial_deadlines(case)
+    pin = tracking.generate_pin()
+    for _attempt in range(5):
+        case.code = tracking.generate_code()
+        case.pin_hash = tracking.hash_pin(case.code, pin, key=settings.TRACKING_PIN_KEY)
+        try:
+            with transaction.atomic():
+                case.save()
+            break
+        except IntegrityError:
+            # A code collision (one in 2**54); draw again.
+            case.pk = None
+            continue
+    else:  # pragma: no cover - would take astronomically bad luck
+        raise InvalidInputError(_("Không tạo được mã tra cứu, vui lòng thử lại."))
+    Party.objects.bulk_create(
+        Party(
+            case=case,
+            role=p.role,
+            full_name=p.full_name.strip(),
+            national_id=p.national_id.strip(),
+            phone=validators.normalize_phone(p.phone) if p.phone else "",
+            email=p.email.strip(),
+            address=p.address.strip(),
+        )
+        for p in parties
+    )
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.CREATED,
+        action="create",
+        to_status=case.status,
+        is_public=True,
+        text=note,
+        author=case.created_by,
+        created_at=now,
+        data={"stage": case.stage, "stage_due_on": case.stage_due_on.isoformat()},
+    )
+    transaction.on_commit(
+        lambda: case_changed.send(
+            sender=Case, case_id=case.pk, action="create", event_id=event.pk
+        )
+    )
+    return CreatedCase(case=case, pin=pin)
+
+
+def _lock_case(case_id: int) -> Case:
+    try:
+        return (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("responsible_unit", "location_unit")
+            .get(pk=case_id)
+        )
+    except Case.DoesNotExist:
+        raise NotFoundError(_("Không tìm thấy vụ việc.")) from None
+
+
+def _parse_date(value, field_name: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInputError(
+            fields={field_name: _("Ngày không hợp lệ (định dạng YYYY-MM-DD).")}
+        ) from None
+
+
+def _effect_accept(case, data, now, actor):
+    case.accepted_at = now
+    if case.kind in workflow.DECIDED_KINDS:
+        accepted_on = _local_date(now)
+        case.stage = "resolve"
+        case.stage_due_on = _resolve_due(case, accepted_on, 0)
+        case.final_due_on = case.stage_due_on
+    return {"stage_due_on": case.stage_due_on.isoformat()}
+
+
+def _effect_resolve(case, data, now, actor):
+    case.public_answer = data["public_answer"].strip()
+    case.resolved_at = now
+    if case.kind in workflow.DECIDED_KINDS:
+        if data["outcome"] not in Outcome.values:
+            raise InvalidInputError(fields={"outcome": _("Kết quả không hợp lệ.")})
+        case.outcome = data["outcome"]
+        case.decision_number = str(data["decision_number"]).strip()
+        case.decision_date = _parse_date(data["decision_date"], "decision_date")
+        next_stage = AFTER_DECISION_STAGE[case.kind]
+        case.stage = next_stage
+        case.stage_due_on = compute_due_date(
+            kind=case.kind, stage=next_stage, start=case.decision_date
+        ).due_on
+    else:
+        case.stage = ""
+        case.stage_due_on = None
+    return {
+        "outcome": case.outcome,
+        "decision_number": case.decision_number,
+        "on_time": case.final_due_on is None or _local_date(now) <= case.final_due_on,
+    }
+
+
+def _effect_finish(case, data, now, actor):
+    case.stage = ""
+    case.stage_due_on = None
+    if case.status == Status.RESOLVED:
+        case.closed_at = now
+    return {}
+
+
+def _effect_assign(case, data, now, actor):
+    user_model = get_user_model()
+    assignee = data["assignee"]
+    if not isinstance(assignee, user_model):
+        assignee = user_model.objects.filter(pk=assignee, is_active=True).first()
+    is_member = (
+        assignee is not None
+        and assignee.memberships.filter(
+            unit_id=case.responsible_unit_id, role__in=[Role.OFFICER, Role.LEADER]
+        ).exists()
+    )
+    if not is_member:
+        raise InvalidInputError(
+            fields={"assignee": _("Người được phân công phải là cán bộ của đơn vị.")}
+        )
+    case.assignee = assignee
+    return {"assignee_id": assignee.pk, "assignee": assignee.get_full_name()}
+
+
+def _effect_extend(case, data, now, actor):
+    accepted_on = _local_date(case.accepted_at or case.received_at)
+    new_due = _resolve_due(case, accepted_on, case.extensions + 1)
+    case.extensions += 1
+    old_due = case.final_due_on
+    case.final_due_on = new_due
+    if case.stage in ("resolve", "answer"):
+        case.stage_due_on = new_due
+    return {
+        "from_due_on": old_due.isoformat() if old_due else None,
+        "to_due_on": new_due.isoformat(),
+        "extensions": case.extensions,
+    }
+
+
+def _effect_transfer(case, data, now, actor):
+    to_unit = data["to_unit"]
+    if not isinstance(to_unit, Unit):
+        to_unit = Unit.objects.filter(pk=to_unit).first()
+    if to_unit is None or not to_unit.is_active:
+        raise InvalidInputError(fields={"to_unit": _("Đơn vị nhận không hợp lệ.")})
+    if to_unit.pk == case.responsible_unit_id:
+        raise InvalidInputError(fields={"to_unit": _("Vụ việc đã thuộc đơn vị này.")})
+    from_unit = case.responsible_unit
+    case.transferred_from = from_unit
+    case.responsible_unit = to_unit
+    case.assignee = None
+    return {
+        "from_unit_id": from_unit.pk,
+        "from_unit": from_unit.name,
+        "to_unit_id": to_unit.pk,
+        "to_unit": to_unit.name,
+    }
+
+
+def _effect_correct(case, data, now, actor):
+    name = data["field_name"]
+    if name not in CORRECTABLE_FIELDS:
+        raise InvalidInputError(
+            fields={"field_name": _("Không thể đính chính trường này.")}
+        )
+    model_field = Case._meta.get_field(name)
+    value = data.get("value")
+    if model_field.is_relation:
+        value = model_field.related_model.objects.filter(pk=value).first()
+        if value is None and not model_field.null:
+            raise InvalidInputError(fields={"value": _("Giá trị không hợp lệ.")})
+    else:
+        try:
+            value = model_field.clean(value, case)
+        except ValidationError as error:
+            raise InvalidInputError(fields={"value": error.messages[0]}) from None
+    old = getattr(case, model_field.attname)
+    setattr(case, name, value)
+    return {
+        "field": name,
+        "old": str(old),
+        "new": str(getattr(case, model_field.attname)),
+    }
+
+
+EFFECTS = {
+    "accept": _effect_accept,
+    "resolve": _effect_resolve,
+    "return": _effect_finish,
+    "forward": _effect_finish,
+    "archive": _effect_finish,
+    "withdraw": _effect_finish,
+    "close": _effect_finish,
+    "assign": _effect_assign,
+    "extend": _effect_extend,
+    "transfer": _effect_transfer,
+    "correct": _effect_correct,
+    "note": lambda case, data, now, actor: {},
+}
+
+EVENT_KINDS = {
+    "assign": EventKind.ASSIGNMENT,
+    "extend": EventKind.EXTENSION,
+    "transfer": EventKind.TRANSFER,
+    "note": EventKind.NOTE,
+    "correct": EventKind.CORRECTION,
+    "resolve": EventKind.ANSWER,
+}
+
+
+def case_allowed_actions(*, actor, case: Case) -> list[str]:
+    roles = permissions.case_roles(actor, case)
+    return workflow.allowed_actions(
+        case.status, roles, is_creator=permissions.is_case_creator(actor, case)
+    )
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case_id: int,
+    action: str,
+    actor,
+    data: dict | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Apply one workflow action to a case, or refuse and change nothing."""
+    data = dict(data or {})
+    spec = workflow.ACTIONS.get(action)
+    if spec is None:
+        raise InvalidInputError(
+            _("Thao tác không tồn tại: %(action)s.") % {"action": action},
+            code="unknown_action",
+        )
+    case = _lock_case(case_id)
+    if not permissions.can_view_case(actor, case):
+        # Never reveal whether a hidden case exists.
+        raise NotFoundError(_("Không tìm thấy vụ việc."))
+    if expected_version is not None and expected_version != case.version:
+        raise ConflictError()
+    roles = permissions.case_roles(actor, case)
+    creator_may = spec.reception_may and permissions.is_case_creator(actor, case)
+    if not (roles & spec.roles or creator_may):
+        raise PermissionDeniedError()
+    if case.status not in spec.sources:
+        raise InvalidTransitionError(
+            allowed=case_allowed_actions(actor=actor, case=case)
+        )
+    errors = spec.check(case, data)
+    if errors:
+        raise InvalidInputError(fields=errors)
+
+    now = timezone.now()
+    from_status = case.status
+    event_data = EFFECTS[action](case, data, now, actor)
+    if spec.target is not None:
+        case.status = spec.target
+    case.version += 1
+    case.save()
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=EVENT_KINDS.get(action, EventKind.STATUS),
+        action=action,
+        from_status=from_status,
+        to_status=case.status,
+        is_public=_is_public_event(action, data),
+        text=str(data.get("text") or data.get("reason") or "").strip(),
+        data={
+            **event_data,
+            **{
+                key: str(data[key])
+                for key in ("legal_ground", "to_body")
+                if data.get(key)
+            },
+        },
+        author=actor if getattr(actor, "pk", None) else None,
+        created_at=now,
+    )
+    transaction.on_commit(
+        lambda: case_changed.send(
+            sender=Case, case_id=case.pk, action=action, event_id=event.pk
+        )
+    )
+    return case
+
+
+def _is_public_event(action: str, data: dict) -> bool:
+    if action == "note":
+        return bool(data.get("is_public"))
+    # Status changes and the answer are what a citizen follows; internal
+    # assignments, transfers and corrections are not.
+    return action not in {"assign", "transfer", "correct"}

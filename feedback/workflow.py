@@ -1,0 +1,191 @@
+"""The case workflow as one table: actions, from → to, who may, and guards.
+
+Only ``feedback.services.cases.case_transition`` reads this table to change a
+case; pages, the API, admin actions, commands and tasks all go through it.
+An action without a target state (assign, extend, transfer, note, correct)
+records an event and leaves the status as it is.
+
+Roles are relative to the case (see ``feedback.permissions.case_roles``):
+``officer``/``leader`` of the responsible unit, ``supervisor``/``admin`` of it
+or of a unit above it, and ``reception`` for the staff member who logged it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from feedback.models import CaseKind, Role, Status
+
+LEADERS = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
+WORKERS = LEADERS | {Role.OFFICER}
+OPEN = frozenset({Status.RECEIVED, Status.ACCEPTED})
+ALL_STATES = frozenset(Status.values)
+
+# Kinds whose resolution is a formal decision with an outcome.
+DECIDED_KINDS = frozenset({CaseKind.COMPLAINT, CaseKind.DENUNCIATION})
+
+Guard = Callable[[object, dict], dict]
+
+
+def _required(*names: str) -> Guard:
+    def guard(case, data):
+        return {
+            name: _("Trường này là bắt buộc.")
+            for name in names
+            if data.get(name) in (None, "", [])
+        }
+
+    return guard
+
+
+def _decision_for_decided_kinds(case, data):
+    if case.kind not in DECIDED_KINDS:
+        return {}
+    errors = {}
+    for name in ("outcome", "decision_number", "decision_date"):
+        if data.get(name) in (None, ""):
+            errors[name] = _(
+                "Khiếu nại, tố cáo phải có kết quả, số và ngày quyết định (kết luận)."
+            )
+    return errors
+
+
+def _not_anonymous_denunciation(case, data):
+    if case.kind == CaseKind.DENUNCIATION and case.is_anonymous:
+        return {
+            "__all__": _(
+                "Tố cáo nặc danh không được thụ lý giải quyết như tố cáo "
+                "(Luật Tố cáo, Điều 25); hãy lưu đơn."
+            )
+        }
+    return {}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset[str]
+    roles: frozenset[str]
+    target: str | None = None
+    guards: tuple[Guard, ...] = field(default=())
+    # Reception may take this action on a case it logged itself.
+    reception_may: bool = False
+
+    def check(self, case, data) -> dict:
+        errors: dict = {}
+        for guard in self.guards:
+            for key, message in guard(case, data).items():
+                errors.setdefault(key, message)
+        return errors
+
+
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        Action(
+            "accept",
+            _("Thụ lý"),
+            sources=frozenset({Status.RECEIVED}),
+            target=Status.ACCEPTED,
+            roles=LEADERS,
+            guards=(_not_anonymous_denunciation,),
+        ),
+        Action(
+            "return",
+            _("Trả lại đơn, hướng dẫn"),
+            sources=frozenset({Status.RECEIVED}),
+            target=Status.RETURNED,
+            roles=WORKERS,
+            guards=(_required("reason", "legal_ground"),),
+        ),
+        Action(
+            "forward",
+            _("Chuyển đơn đến cơ quan có thẩm quyền"),
+            sources=frozenset({Status.RECEIVED}),
+            target=Status.TRANSFERRED,
+            roles=LEADERS,
+            guards=(_required("reason", "to_body"),),
+        ),
+        Action(
+            "archive",
+            _("Lưu đơn"),
+            sources=frozenset({Status.RECEIVED}),
+            target=Status.ARCHIVED,
+            roles=WORKERS,
+            guards=(_required("reason"),),
+            reception_may=True,
+        ),
+        Action(
+            "withdraw",
+            _("Rút đơn"),
+            sources=OPEN,
+            target=Status.WITHDRAWN,
+            roles=WORKERS,
+            guards=(_required("reason"),),
+        ),
+        Action(
+            "resolve",
+            _("Giải quyết, trả lời"),
+            sources=frozenset({Status.ACCEPTED}),
+            target=Status.RESOLVED,
+            roles=LEADERS,
+            guards=(_required("public_answer"), _decision_for_decided_kinds),
+        ),
+        Action(
+            "close",
+            _("Kết thúc"),
+            sources=frozenset({Status.RESOLVED}),
+            target=Status.CLOSED,
+            roles=WORKERS,
+        ),
+        Action(
+            "assign",
+            _("Phân công"),
+            sources=OPEN,
+            roles=LEADERS,
+            guards=(_required("assignee"),),
+        ),
+        Action(
+            "extend",
+            _("Gia hạn"),
+            sources=frozenset({Status.ACCEPTED}),
+            roles=LEADERS,
+            guards=(_required("reason"),),
+        ),
+        Action(
+            "transfer",
+            _("Chuyển đơn vị xử lý"),
+            sources=OPEN,
+            roles=LEADERS,
+            guards=(_required("to_unit", "reason"),),
+        ),
+        Action(
+            "note",
+            _("Ghi nhận tiến độ"),
+            sources=OPEN | {Status.RESOLVED},
+            roles=WORKERS,
+            guards=(_required("text"),),
+        ),
+        Action(
+            "correct",
+            _("Đính chính"),
+            sources=ALL_STATES,
+            roles=LEADERS,
+            guards=(_required("field_name", "reason"),),
+        ),
+    )
+}
+
+
+def allowed_actions(status: str, roles: frozenset[str], *, is_creator=False):
+    """Names of the actions that ``roles`` may take on a case in ``status``."""
+    return [
+        action.name
+        for action in ACTIONS.values()
+        if status in action.sources
+        and (roles & action.roles or (is_creator and action.reception_may))
+    ]

@@ -1,0 +1,1 @@
+"""Đơn thư: reception visits, complaint and denunciation specifics."""

@@ -1,0 +1,1 @@
+"""Statistics, exports and report drafts built from the cases."""

@@ -1,0 +1,45 @@
+"""Shared fixtures: a small commune with staff in every role."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from feedback.models import UnitKind
+from tests.factories import UnitFactory, staff
+
+
+@pytest.fixture
+def commune(db):
+    """Province → commune → People's Committee → office; two hamlets.
+
+    Staff: reception at the People's Committee; officer and leader of the
+    office and of each hamlet; a supervisor of the commune.
+    """
+    province = UnitFactory(code="P", name="Tỉnh", kind=UnitKind.PROVINCE)
+    root = UnitFactory(code="C", name="Xã", kind=UnitKind.COMMUNE, parent=province)
+    committee = UnitFactory(
+        code="UB", name="UBND xã", kind=UnitKind.PEOPLES_COMMITTEE, parent=root
+    )
+    office = UnitFactory(
+        code="DC", name="Địa chính", kind=UnitKind.OFFICE, parent=committee
+    )
+    hamlet_a = UnitFactory(code="HA", name="Xóm A", kind=UnitKind.HAMLET, parent=root)
+    hamlet_b = UnitFactory(code="HB", name="Xóm B", kind=UnitKind.HAMLET, parent=root)
+    ns = SimpleNamespace(
+        province=province,
+        root=root,
+        committee=committee,
+        office=office,
+        hamlet_a=hamlet_a,
+        hamlet_b=hamlet_b,
+    )
+    ns.reception = staff(committee, "reception", username="reception")
+    ns.officer = staff(office, "officer", username="officer")
+    ns.leader = staff(office, "leader", username="leader")
+    ns.supervisor = staff(root, "supervisor", username="supervisor")
+    ns.admin = staff(root, "admin", username="unitadmin")
+    ns.officer_a = staff(hamlet_a, "officer", username="officer_a")
+    ns.leader_a = staff(hamlet_a, "leader", username="leader_a")
+    ns.officer_b = staff(hamlet_b, "officer", username="officer_b")
+    ns.leader_b = staff(hamlet_b, "leader", username="leader_b")
+    return ns
