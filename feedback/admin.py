@@ -51,7 +51,7 @@ class UnitAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["parent"]
     inlines = [MembershipInline]
 
-    @admin.display(description=_("tên"), ordering="path")
+    @admin.display(description=_("name"), ordering="path")
     def indented_name(self, obj):
         return format_html(
             '<span style="padding-left:{}em">{}</span>', obj.depth * 1.5, obj.name
@@ -121,19 +121,19 @@ class PartyInline(ReadOnlyInline):
         self.request_user = request.user
         return super().get_formset(request, obj, **kwargs)
 
-    @admin.display(description=_("họ và tên"))
+    @admin.display(description=_("full name"))
     def shown_name(self, obj):
         return self._value(obj, "full_name")
 
-    @admin.display(description=_("CCCD"))
+    @admin.display(description=_("ID number"))
     def shown_national_id(self, obj):
         return self._value(obj, "national_id")
 
-    @admin.display(description=_("số điện thoại"))
+    @admin.display(description=_("phone number"))
     def shown_phone(self, obj):
         return self._value(obj, "phone")
 
-    @admin.display(description=_("địa chỉ"))
+    @admin.display(description=_("address"))
     def shown_address(self, obj):
         return self._value(obj, "address")
 
@@ -152,7 +152,7 @@ class CaseEventInline(ReadOnlyInline):
     ]
     readonly_fields = fields
     ordering = ["created_at", "id"]
-    verbose_name_plural = _("diễn biến xử lý")
+    verbose_name_plural = _("timeline")
 
 
 class AttachmentInline(ReadOnlyInline):
@@ -246,7 +246,7 @@ class CaseAdmin(NoDeleteMixin, SimpleHistoryAdmin):
             return request.user.is_active and request.user.is_staff
         return permissions.can_view_case(request.user, obj)
 
-    @admin.display(description=_("mã tra cứu"), ordering="code")
+    @admin.display(description=_("tracking code"), ordering="code")
     def display_code(self, obj):
         return obj.display_code
 
@@ -271,7 +271,7 @@ class PartyAdmin(NoEditAdmin):
             case__in=permissions.cases_visible_to(request.user)
         ).select_related("case", "case__responsible_unit")
 
-    @admin.display(description=_("họ và tên"))
+    @admin.display(description=_("full name"))
     def shown_name(self, obj):
         if permissions.can_see_identity(self.request_user, obj.case):
             return obj.full_name
@@ -324,6 +324,6 @@ class AttachmentAdmin(NoEditAdmin):
         ).select_related("case")
 
 
-admin.site.site_header = _("Lắng Nghe — quản trị")
+admin.site.site_header = _("Lắng Nghe — administration")
 admin.site.site_title = _("Lắng Nghe")
-admin.site.index_title = _("Quản lý vụ việc, đơn vị và thời hạn")
+admin.site.index_title = _("Cases, units and deadlines")

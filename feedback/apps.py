@@ -4,5 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class FeedbackConfig(AppConfig):
     name = "feedback"
-    verbose_name = _("Vụ việc")
+    verbose_name = _("Cases")
     default_auto_field = "django.db.models.BigAutoField"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class DomainError(Exception):
     code = "domain_error"
-    default_message = _("Không thể thực hiện yêu cầu.")
+    default_message = _("The request cannot be carried out.")
 
     def __init__(self, message=None, *, code=None, fields=None, **extra):
         self.message = message or self.default_message
@@ -22,24 +22,24 @@ class DomainError(Exception):
 
 class InvalidInputError(DomainError):
     code = "invalid"
-    default_message = _("Dữ liệu không hợp lệ.")
+    default_message = _("The data is not valid.")
 
 
 class PermissionDeniedError(DomainError):
     code = "permission_denied"
-    default_message = _("Bạn không có quyền thực hiện thao tác này.")
+    default_message = _("You are not allowed to do this.")
 
 
 class NotFoundError(DomainError):
     code = "not_found"
-    default_message = _("Không tìm thấy.")
+    default_message = _("Not found.")
 
 
 class InvalidTransitionError(DomainError):
     """The case's state does not allow the action; ``allowed`` says what does."""
 
     code = "invalid_transition"
-    default_message = _("Trạng thái hiện tại của vụ việc không cho phép thao tác này.")
+    default_message = _("The case's current status does not allow this action.")
 
     def __init__(self, message=None, *, allowed=(), **kwargs):
         super().__init__(message, **kwargs)
@@ -49,5 +49,5 @@ class InvalidTransitionError(DomainError):
 class ConflictError(DomainError):
     code = "conflict"
     default_message = _(
-        "Vụ việc vừa được người khác cập nhật. Vui lòng tải lại trang và thử lại."
+        "Someone else has just updated this case. Please reload the page and try again."
     )

@@ -17,8 +17,8 @@ from feedback import validators
 
 
 class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -30,16 +30,19 @@ class TimeStampedModel(models.Model):
 
 
 class UnitKind(models.TextChoices):
-    PROVINCE = "province", _("Tỉnh, thành phố")
-    DISTRICT = "district", _("Huyện, quận")
-    COMMUNE = "commune", _("Xã, phường, thị trấn")
-    STEERING_COMMITTEE = "steering_committee", _("Ban chỉ đạo dân vận chính quyền")
-    PEOPLES_COMMITTEE = "peoples_committee", _("Ủy ban nhân dân")
-    PEOPLES_COUNCIL = "peoples_council", _("Hội đồng nhân dân")
-    FRONT = "front", _("Mặt trận Tổ quốc")
-    MASS_ORG = "mass_org", _("Đoàn thể")
-    OFFICE = "office", _("Phòng, ban chuyên môn")
-    HAMLET = "hamlet", _("Thôn, xóm, tổ dân phố")
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District")
+    COMMUNE = "commune", _("Commune")
+    STEERING_COMMITTEE = (
+        "steering_committee",
+        _("Steering committee for government mass mobilisation"),
+    )
+    PEOPLES_COMMITTEE = "peoples_committee", _("People's Committee")
+    PEOPLES_COUNCIL = "peoples_council", _("People's Council")
+    FRONT = "front", _("Fatherland Front")
+    MASS_ORG = "mass_org", _("Mass organisation")
+    OFFICE = "office", _("Specialist office")
+    HAMLET = "hamlet", _("Hamlet")
 
 
 class Unit(TimeStampedModel):
@@ -49,29 +52,29 @@ class Unit(TimeStampedModel):
     whole subtree is one indexed prefix query.
     """
 
-    code = models.CharField(_("mã"), max_length=40, unique=True)
-    name = models.CharField(_("tên"), max_length=255)
-    kind = models.CharField(_("loại"), max_length=32, choices=UnitKind.choices)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("đơn vị cấp trên"),
+        verbose_name=_("parent unit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField(_("đường dẫn"), max_length=255, editable=False)
-    depth = models.PositiveSmallIntegerField(_("cấp"), default=0, editable=False)
-    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    path = models.CharField(_("path"), max_length=255, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
     # A unit in a remote or especially difficult area gets the longer
     # complaint deadlines (Luật Khiếu nại Arts 28, 37).
-    is_remote_area = models.BooleanField(_("vùng sâu, vùng xa"), default=False)
+    is_remote_area = models.BooleanField(_("remote area"), default=False)
 
     history = HistoricalRecords(excluded_fields=["path", "depth"])
 
     class Meta:
-        verbose_name = _("đơn vị")
-        verbose_name_plural = _("đơn vị")
+        verbose_name = _("unit")
+        verbose_name_plural = _("unit")
         ordering = ["path"]
         indexes = [models.Index(fields=["path"], name="unit_path_idx")]
 
@@ -117,11 +120,11 @@ class Unit(TimeStampedModel):
 
 
 class Role(models.TextChoices):
-    RECEPTION = "reception", _("Cán bộ tiếp công dân")
-    OFFICER = "officer", _("Cán bộ xử lý")
-    LEADER = "leader", _("Lãnh đạo đơn vị")
-    SUPERVISOR = "supervisor", _("Giám sát")
-    ADMIN = "admin", _("Quản trị")
+    RECEPTION = "reception", _("Reception staff")
+    OFFICER = "officer", _("Officer")
+    LEADER = "leader", _("Unit leader")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMIN = "admin", _("Administrator")
 
 
 class Membership(TimeStampedModel):
@@ -129,23 +132,23 @@ class Membership(TimeStampedModel):
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("người dùng"),
+        verbose_name=_("user"),
         on_delete=models.CASCADE,
         related_name="memberships",
     )
     unit = models.ForeignKey(
         Unit,
-        verbose_name=_("đơn vị"),
+        verbose_name=_("unit"),
         on_delete=models.PROTECT,
         related_name="memberships",
     )
-    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("phân công")
-        verbose_name_plural = _("phân công")
+        verbose_name = _("membership")
+        verbose_name_plural = _("membership")
         ordering = ["unit__path", "role"]
         constraints = [
             models.UniqueConstraint(
@@ -160,14 +163,14 @@ class Membership(TimeStampedModel):
 class Field(models.Model):
     """Lĩnh vực: a configurable subject area."""
 
-    code = models.SlugField(_("mã"), max_length=40, unique=True)
-    name = models.CharField(_("tên"), max_length=120)
-    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
-    is_active = models.BooleanField(_("đang dùng"), default=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
-        verbose_name = _("lĩnh vực")
-        verbose_name_plural = _("lĩnh vực")
+        verbose_name = _("field")
+        verbose_name_plural = _("field")
         ordering = ["position", "name"]
 
     def __str__(self):
@@ -180,8 +183,8 @@ class Field(models.Model):
 
 
 class DayUnit(models.TextChoices):
-    WORKING = "wd", _("ngày làm việc")
-    CALENDAR = "cal", _("ngày")
+    WORKING = "wd", _("working days")
+    CALENDAR = "cal", _("calendar days")
 
 
 class DeadlinePolicy(TimeStampedModel):
@@ -193,10 +196,10 @@ class DeadlinePolicy(TimeStampedModel):
 
     ANY_KIND = "any"
 
-    kind = models.CharField(_("loại vụ việc"), max_length=32)
-    stage = models.CharField(_("bước"), max_length=32)
+    kind = models.CharField(_("case kind"), max_length=32)
+    stage = models.CharField(_("stage"), max_length=32)
     variant = models.CharField(
-        _("trường hợp"),
+        _("variant"),
         max_length=40,
         default="standard",
         help_text=_(
@@ -204,24 +207,24 @@ class DeadlinePolicy(TimeStampedModel):
             "second, second_complex, second_remote, second_remote_complex"
         ),
     )
-    days = models.PositiveSmallIntegerField(_("số ngày"))
-    day_unit = models.CharField(_("cách tính"), max_length=3, choices=DayUnit.choices)
+    days = models.PositiveSmallIntegerField(_("days"))
+    day_unit = models.CharField(_("day unit"), max_length=3, choices=DayUnit.choices)
     extension_days = models.PositiveSmallIntegerField(
-        _("số ngày mỗi lần gia hạn"), default=0
+        _("days per extension"), default=0
     )
     max_extensions = models.PositiveSmallIntegerField(
-        _("số lần gia hạn tối đa"), default=0
+        _("maximum extensions"), default=0
     )
-    valid_from = models.DateField(_("áp dụng từ"), null=True, blank=True)
-    valid_to = models.DateField(_("áp dụng đến"), null=True, blank=True)
-    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=255)
-    trigger = models.CharField(_("mốc tính"), max_length=120, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=255)
+    trigger = models.CharField(_("trigger"), max_length=120, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("thời hạn luật định")
-        verbose_name_plural = _("thời hạn luật định")
+        verbose_name = _("deadline policy")
+        verbose_name_plural = _("deadline policy")
         ordering = ["kind", "stage", "variant", "valid_from"]
         constraints = [
             models.CheckConstraint(
@@ -243,16 +246,16 @@ class CalendarException(models.Model):
     """An official swap: an extra day off, or a Saturday made a working day."""
 
     class Kind(models.TextChoices):
-        DAY_OFF = "day_off", _("Ngày nghỉ")
-        WORKING_DAY = "working_day", _("Ngày làm việc bù")
+        DAY_OFF = "day_off", _("Day off")
+        WORKING_DAY = "working_day", _("Make-up working day")
 
-    date = models.DateField(_("ngày"), unique=True)
-    kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
-    reason = models.CharField(_("lý do"), max_length=255)
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.CharField(_("reason"), max_length=255)
 
     class Meta:
-        verbose_name = _("ngày nghỉ, làm bù")
-        verbose_name_plural = _("ngày nghỉ, làm bù")
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exception")
         ordering = ["date"]
 
     def __str__(self):
@@ -265,84 +268,84 @@ class CalendarException(models.Model):
 
 
 class CaseKind(models.TextChoices):
-    FEEDBACK = "feedback", _("Phản ánh, kiến nghị")
-    COMPLAINT = "complaint", _("Khiếu nại")
-    DENUNCIATION = "denunciation", _("Tố cáo")
-    VOTER_PETITION = "voter_petition", _("Kiến nghị cử tri")
-    DIALOGUE_ISSUE = "dialogue_issue", _("Ý kiến tại buổi đối thoại")
+    FEEDBACK = "feedback", _("Feedback")
+    COMPLAINT = "complaint", _("Complaint")
+    DENUNCIATION = "denunciation", _("Denunciation")
+    VOTER_PETITION = "voter_petition", _("Voter petition")
+    DIALOGUE_ISSUE = "dialogue_issue", _("Dialogue issue")
 
 
 class Channel(models.TextChoices):
-    IN_PERSON = "in_person", _("Trực tiếp tại trụ sở")
-    LETTER = "letter", _("Đơn thư, bưu chính")
-    ONLINE = "online", _("Trực tuyến")
-    PHONE = "phone", _("Điện thoại, đường dây nóng")
-    VOTER_MEETING = "voter_meeting", _("Tiếp xúc cử tri")
-    DIALOGUE = "dialogue", _("Đối thoại")
-    TRANSFERRED = "transferred", _("Cơ quan khác chuyển đến")
-    PRESS = "press", _("Báo chí, mạng xã hội")
+    IN_PERSON = "in_person", _("In person")
+    LETTER = "letter", _("Letter")
+    ONLINE = "online", _("Online")
+    PHONE = "phone", _("Phone, hotline")
+    VOTER_MEETING = "voter_meeting", _("Voter meeting")
+    DIALOGUE = "dialogue", _("Dialogue")
+    TRANSFERRED = "transferred", _("Transferred from another body")
+    PRESS = "press", _("Press, social media")
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", _("Đã tiếp nhận")
-    ACCEPTED = "accepted", _("Đang giải quyết")
-    RESOLVED = "resolved", _("Đã giải quyết")
-    CLOSED = "closed", _("Đã kết thúc")
-    RETURNED = "returned", _("Đã trả lại, hướng dẫn")
-    TRANSFERRED = "transferred", _("Đã chuyển cơ quan khác")
-    ARCHIVED = "archived", _("Đã lưu đơn")
-    WITHDRAWN = "withdrawn", _("Đã rút")
+    RECEIVED = "received", _("Received")
+    ACCEPTED = "accepted", _("Being resolved")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    RETURNED = "returned", _("Returned with guidance")
+    TRANSFERRED = "transferred", _("Transferred to another body")
+    ARCHIVED = "archived", _("Archived")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 OPEN_STATUSES = (Status.RECEIVED, Status.ACCEPTED)
 
 
 class Outcome(models.TextChoices):
-    UPHELD = "upheld", _("Đúng")
-    PARTLY_UPHELD = "partly_upheld", _("Đúng một phần")
-    REJECTED = "rejected", _("Sai")
+    UPHELD = "upheld", _("Upheld")
+    PARTLY_UPHELD = "partly_upheld", _("Partly upheld")
+    REJECTED = "rejected", _("Rejected")
 
 
 class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", _("Hài lòng")
-    PARTLY = "partly", _("Hài lòng một phần")
-    NOT_SATISFIED = "not_satisfied", _("Không hài lòng")
+    SATISFIED = "satisfied", _("Satisfied")
+    PARTLY = "partly", _("Partly satisfied")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied")
 
 
 class Case(TimeStampedModel):
     """One tracked matter, whatever its kind."""
 
-    code = models.CharField(_("mã tra cứu"), max_length=16, unique=True, editable=False)
+    code = models.CharField(
+        _("tracking code"), max_length=16, unique=True, editable=False
+    )
     pin_hash = models.CharField(max_length=64, editable=False)
-    kind = models.CharField(_("loại"), max_length=20, choices=CaseKind.choices)
-    channel = models.CharField(
-        _("kênh tiếp nhận"), max_length=20, choices=Channel.choices
-    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     field = models.ForeignKey(
-        Field, verbose_name=_("lĩnh vực"), on_delete=models.PROTECT, related_name="+"
+        Field, verbose_name=_("field"), on_delete=models.PROTECT, related_name="+"
     )
-    title = models.CharField(_("tiêu đề"), max_length=255)
-    content = models.TextField(_("nội dung"))
+    title = models.CharField(_("title"), max_length=255)
+    content = models.TextField(_("content"))
     location_unit = models.ForeignKey(
         Unit,
-        verbose_name=_("thôn, xóm"),
+        verbose_name=_("hamlet"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"kind": UnitKind.HAMLET},
     )
-    location_text = models.CharField(_("địa điểm"), max_length=255, blank=True)
-    received_at = models.DateTimeField(_("ngày tiếp nhận"))
+    location_text = models.CharField(_("location"), max_length=255, blank=True)
+    received_at = models.DateTimeField(_("received at"))
     responsible_unit = models.ForeignKey(
         Unit,
-        verbose_name=_("đơn vị chủ trì"),
+        verbose_name=_("responsible unit"),
         on_delete=models.PROTECT,
         related_name="cases",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("cán bộ xử lý"),
+        verbose_name=_("assignee"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -350,42 +353,42 @@ class Case(TimeStampedModel):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("người tiếp nhận"),
+        verbose_name=_("received by"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="created_cases",
     )
     status = models.CharField(
-        _("trạng thái"),
+        _("status"),
         max_length=16,
         choices=Status.choices,
         default=Status.RECEIVED,
         editable=False,
     )
-    stage = models.CharField(_("bước"), max_length=32, blank=True, editable=False)
-    stage_due_on = models.DateField(_("hạn bước hiện tại"), null=True, editable=False)
-    final_due_on = models.DateField(_("hạn giải quyết"), null=True, editable=False)
-    accepted_at = models.DateTimeField(_("ngày thụ lý"), null=True, editable=False)
-    resolved_at = models.DateTimeField(_("ngày giải quyết"), null=True, editable=False)
-    closed_at = models.DateTimeField(_("ngày kết thúc"), null=True, editable=False)
+    stage = models.CharField(_("stage"), max_length=32, blank=True, editable=False)
+    stage_due_on = models.DateField(_("stage due date"), null=True, editable=False)
+    final_due_on = models.DateField(_("final due date"), null=True, editable=False)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, editable=False)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, editable=False)
     extensions = models.PositiveSmallIntegerField(
-        _("số lần gia hạn"), default=0, editable=False
+        _("extensions"), default=0, editable=False
     )
 
-    is_complex = models.BooleanField(_("phức tạp"), default=False)
-    is_mass = models.BooleanField(_("đông người"), default=False)
-    is_prolonged = models.BooleanField(_("kéo dài, tái khiếu"), default=False)
-    is_hot_spot = models.BooleanField(_("điểm nóng"), default=False)
-    is_anonymous = models.BooleanField(_("nặc danh"), default=False)
-    is_second_time = models.BooleanField(_("khiếu nại lần hai"), default=False)
+    is_complex = models.BooleanField(_("complex"), default=False)
+    is_mass = models.BooleanField(_("mass"), default=False)
+    is_prolonged = models.BooleanField(_("prolonged"), default=False)
+    is_hot_spot = models.BooleanField(_("hot spot"), default=False)
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    is_second_time = models.BooleanField(_("second-time complaint"), default=False)
     petitioner_count = models.PositiveIntegerField(
-        _("số người"), default=1, validators=[MinValueValidator(1)]
+        _("number of petitioners"), default=1, validators=[MinValueValidator(1)]
     )
 
     duplicate_of = models.ForeignKey(
         "self",
-        verbose_name=_("trùng với"),
+        verbose_name=_("duplicate of"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -393,7 +396,7 @@ class Case(TimeStampedModel):
     )
     previous_case = models.ForeignKey(
         "self",
-        verbose_name=_("vụ việc trước"),
+        verbose_name=_("previous case"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -401,20 +404,20 @@ class Case(TimeStampedModel):
     )
     transferred_from = models.ForeignKey(
         Unit,
-        verbose_name=_("chuyển từ đơn vị"),
+        verbose_name=_("transferred from"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
     outcome = models.CharField(
-        _("kết quả"), max_length=16, choices=Outcome.choices, blank=True
+        _("outcome"), max_length=16, choices=Outcome.choices, blank=True
     )
-    decision_number = models.CharField(_("số quyết định"), max_length=60, blank=True)
-    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
-    public_answer = models.TextField(_("nội dung trả lời"), blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    public_answer = models.TextField(_("public answer"), blank=True)
     satisfaction = models.CharField(
-        _("mức độ hài lòng"), max_length=16, choices=Satisfaction.choices, blank=True
+        _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
     )
     # Bumped by every write so that concurrent editors can detect a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -422,8 +425,8 @@ class Case(TimeStampedModel):
     history = HistoricalRecords(excluded_fields=["pin_hash"])
 
     class Meta:
-        verbose_name = _("vụ việc")
-        verbose_name_plural = _("vụ việc")
+        verbose_name = _("case")
+        verbose_name_plural = _("case")
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["responsible_unit", "status", "stage_due_on"]),
@@ -464,9 +467,9 @@ class Case(TimeStampedModel):
 
 
 class PartyRole(models.TextChoices):
-    PETITIONER = "petitioner", _("Người gửi đơn")
-    REPRESENTATIVE = "representative", _("Người đại diện")
-    DENOUNCED = "denounced", _("Người, cơ quan bị tố cáo")
+    PETITIONER = "petitioner", _("Petitioner")
+    REPRESENTATIVE = "representative", _("Representative")
+    DENOUNCED = "denounced", _("Denounced person or body")
 
 
 class Party(TimeStampedModel):
@@ -474,32 +477,32 @@ class Party(TimeStampedModel):
 
     case = models.ForeignKey(
         Case,
-        verbose_name=_("vụ việc"),
+        verbose_name=_("case"),
         on_delete=models.PROTECT,
         related_name="parties",
     )
-    role = models.CharField(_("vai trò"), max_length=16, choices=PartyRole.choices)
-    full_name = models.CharField(_("họ và tên"), max_length=120)
+    role = models.CharField(_("role"), max_length=16, choices=PartyRole.choices)
+    full_name = models.CharField(_("full name"), max_length=120)
     national_id = models.CharField(
-        _("số định danh cá nhân (CCCD)"),
+        _("personal ID number"),
         max_length=12,
         blank=True,
         validators=[validators.validate_national_id],
     )
     phone = models.CharField(
-        _("số điện thoại"),
+        _("phone number"),
         max_length=15,
         blank=True,
         validators=[validators.validate_phone],
     )
-    email = models.EmailField(_("thư điện tử"), blank=True)
-    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("người liên quan")
-        verbose_name_plural = _("người liên quan")
+        verbose_name = _("party")
+        verbose_name_plural = _("party")
         ordering = ["case", "role", "id"]
         indexes = [
             models.Index(fields=["national_id"]),
@@ -507,50 +510,52 @@ class Party(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.full_name} ({self.get_role_display()})"
+        # Never the name: this string reaches logs, admin history and
+        # messages, where a denouncer's identity must not appear.
+        return f"{self.get_role_display()} #{self.pk}"
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", _("Tiếp nhận")
-    STATUS = "status", _("Chuyển trạng thái")
-    NOTE = "note", _("Ghi chú tiến độ")
-    ASSIGNMENT = "assignment", _("Phân công")
-    TRANSFER = "transfer", _("Chuyển đơn vị")
-    EXTENSION = "extension", _("Gia hạn")
-    ANSWER = "answer", _("Trả lời")
-    CORRECTION = "correction", _("Đính chính")
+    CREATED = "created", _("Case logged")
+    STATUS = "status", _("Status change")
+    NOTE = "note", _("Progress note")
+    ASSIGNMENT = "assignment", _("Assignment")
+    TRANSFER = "transfer", _("Transfer between units")
+    EXTENSION = "extension", _("Extension")
+    ANSWER = "answer", _("Answer")
+    CORRECTION = "correction", _("Correction")
 
 
 class CaseEvent(models.Model):
     """One entry of a case's timeline. Rows are only ever added."""
 
     case = models.ForeignKey(
-        Case, verbose_name=_("vụ việc"), on_delete=models.PROTECT, related_name="events"
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
     )
-    kind = models.CharField(_("loại"), max_length=16, choices=EventKind.choices)
-    action = models.CharField(_("thao tác"), max_length=32, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    action = models.CharField(_("action"), max_length=32, blank=True)
     from_status = models.CharField(
-        _("từ trạng thái"), max_length=16, choices=Status.choices, blank=True
+        _("from status"), max_length=16, choices=Status.choices, blank=True
     )
     to_status = models.CharField(
-        _("sang trạng thái"), max_length=16, choices=Status.choices, blank=True
+        _("to status"), max_length=16, choices=Status.choices, blank=True
     )
-    is_public = models.BooleanField(_("công khai"), default=False)
-    text = models.TextField(_("nội dung"), blank=True)
-    data = models.JSONField(_("dữ liệu"), default=dict, blank=True)
+    is_public = models.BooleanField(_("public"), default=False)
+    text = models.TextField(_("content"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("người thực hiện"),
+        verbose_name=_("author"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("thời điểm"))
+    created_at = models.DateTimeField(_("time"))
 
     class Meta:
-        verbose_name = _("diễn biến")
-        verbose_name_plural = _("diễn biến")
+        verbose_name = _("event")
+        verbose_name_plural = _("event")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"])]
 
@@ -567,21 +572,21 @@ class Attachment(TimeStampedModel):
 
     case = models.ForeignKey(
         Case,
-        verbose_name=_("vụ việc"),
+        verbose_name=_("case"),
         on_delete=models.PROTECT,
         related_name="attachments",
     )
-    file = models.FileField(_("tệp"), upload_to=attachment_path)
-    original_name = models.CharField(_("tên tệp"), max_length=255)
-    content_type = models.CharField(_("định dạng"), max_length=100)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(
-        _("dung lượng"), validators=[MaxValueValidator(20 * 1024 * 1024)]
+        _("size"), validators=[MaxValueValidator(20 * 1024 * 1024)]
     )
     # An attachment that identifies a denouncer (their handwriting, say).
-    is_confidential = models.BooleanField(_("mật"), default=False)
+    is_confidential = models.BooleanField(_("confidential"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("người tải lên"),
+        verbose_name=_("uploaded by"),
         null=True,
         on_delete=models.PROTECT,
         related_name="+",
@@ -590,8 +595,8 @@ class Attachment(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("tài liệu")
-        verbose_name_plural = _("tài liệu")
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachment")
         ordering = ["case", "id"]
 
     def __str__(self):

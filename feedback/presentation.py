@@ -28,4 +28,4 @@ def masked_party_value(user, party, name: str) -> str:
     if party.role == "denounced":
         # The person denounced is not protected by the denouncer rules.
         return value if name == "full_name" else MASK
-    return _("(được bảo mật)")
+    return _("(confidential)")

@@ -34,8 +34,9 @@ def validate_phone(value: str) -> None:
     if not (_MOBILE.match(number) or _LANDLINE.match(number)):
         raise ValidationError(
             _(
-                "Số điện thoại không hợp lệ: di động gồm 10 chữ số bắt đầu bằng "
-                "03, 05, 07, 08 hoặc 09; máy bàn gồm 11 chữ số bắt đầu bằng 02."
+                "Invalid phone number: a mobile number has 10 digits starting"
+                " with 03, 05, 07, 08 or 09; a landline has 11 digits "
+                "starting with 02."
             ),
             code="invalid_phone",
         )
@@ -44,14 +45,14 @@ def validate_phone(value: str) -> None:
 def validate_national_id(value: str) -> None:
     if not re.fullmatch(r"\d{12}", value or ""):
         raise ValidationError(
-            _("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số."),
+            _("The personal ID number must have exactly 12 digits."),
             code="invalid_national_id",
         )
     if value[:3] not in PROVINCE_CODES:
         raise ValidationError(
             _(
-                "Số định danh cá nhân không hợp lệ: ba chữ số đầu %(prefix)s "
-                "không phải mã tỉnh, thành phố."
+                "Invalid personal ID number: the first three digits "
+                "%(prefix)s are not a province code."
             ),
             code="invalid_national_id_province",
             params={"prefix": value[:3]},

@@ -33,7 +33,7 @@ Guard = Callable[[object, dict], dict]
 def _required(*names: str) -> Guard:
     def guard(case, data):
         return {
-            name: _("Trường này là bắt buộc.")
+            name: _("This field is required.")
             for name in names
             if data.get(name) in (None, "", [])
         }
@@ -48,7 +48,8 @@ def _decision_for_decided_kinds(case, data):
     for name in ("outcome", "decision_number", "decision_date"):
         if data.get(name) in (None, ""):
             errors[name] = _(
-                "Khiếu nại, tố cáo phải có kết quả, số và ngày quyết định (kết luận)."
+                "A complaint or denunciation needs an outcome and the number "
+                "and date of the decision (conclusion)."
             )
     return errors
 
@@ -57,8 +58,8 @@ def _not_anonymous_denunciation(case, data):
     if case.kind == CaseKind.DENUNCIATION and case.is_anonymous:
         return {
             "__all__": _(
-                "Tố cáo nặc danh không được thụ lý giải quyết như tố cáo "
-                "(Luật Tố cáo, Điều 25); hãy lưu đơn."
+                "An anonymous denunciation is not processed as a denunciation"
+                " (Law on Denunciations, Art. 25); archive it."
             )
         }
     return {}
@@ -88,7 +89,7 @@ ACTIONS: dict[str, Action] = {
     for action in (
         Action(
             "accept",
-            _("Thụ lý"),
+            _("Accept"),
             sources=frozenset({Status.RECEIVED}),
             target=Status.ACCEPTED,
             roles=LEADERS,
@@ -96,7 +97,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "return",
-            _("Trả lại đơn, hướng dẫn"),
+            _("Return with guidance"),
             sources=frozenset({Status.RECEIVED}),
             target=Status.RETURNED,
             roles=WORKERS,
@@ -104,7 +105,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "forward",
-            _("Chuyển đơn đến cơ quan có thẩm quyền"),
+            _("Forward to the competent body"),
             sources=frozenset({Status.RECEIVED}),
             target=Status.TRANSFERRED,
             roles=LEADERS,
@@ -112,7 +113,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "archive",
-            _("Lưu đơn"),
+            _("Archive"),
             sources=frozenset({Status.RECEIVED}),
             target=Status.ARCHIVED,
             roles=WORKERS,
@@ -121,7 +122,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "withdraw",
-            _("Rút đơn"),
+            _("Withdraw"),
             sources=OPEN,
             target=Status.WITHDRAWN,
             roles=WORKERS,
@@ -129,7 +130,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "resolve",
-            _("Giải quyết, trả lời"),
+            _("Resolve"),
             sources=frozenset({Status.ACCEPTED}),
             target=Status.RESOLVED,
             roles=LEADERS,
@@ -137,42 +138,42 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "close",
-            _("Kết thúc"),
+            _("Close"),
             sources=frozenset({Status.RESOLVED}),
             target=Status.CLOSED,
             roles=WORKERS,
         ),
         Action(
             "assign",
-            _("Phân công"),
+            _("Assignment"),
             sources=OPEN,
             roles=LEADERS,
             guards=(_required("assignee"),),
         ),
         Action(
             "extend",
-            _("Gia hạn"),
+            _("Extension"),
             sources=frozenset({Status.ACCEPTED}),
             roles=LEADERS,
             guards=(_required("reason"),),
         ),
         Action(
             "transfer",
-            _("Chuyển đơn vị xử lý"),
+            _("Transfer to another unit"),
             sources=OPEN,
             roles=LEADERS,
             guards=(_required("to_unit", "reason"),),
         ),
         Action(
             "note",
-            _("Ghi nhận tiến độ"),
+            _("Record progress"),
             sources=OPEN | {Status.RESOLVED},
             roles=WORKERS,
             guards=(_required("text"),),
         ),
         Action(
             "correct",
-            _("Đính chính"),
+            _("Correction"),
             sources=ALL_STATES,
             roles=LEADERS,
             guards=(_required("field_name", "reason"),),

@@ -43,7 +43,7 @@ def case_get(*, user, case_id: int) -> Case:
     try:
         return case_list(user=user).get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError):
-        raise NotFoundError(_("Không tìm thấy vụ việc.")) from None
+        raise NotFoundError(_("Case not found.")) from None
 
 
 def case_timeline(*, user, case: Case, public_only: bool = False):

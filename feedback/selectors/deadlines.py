@@ -63,7 +63,7 @@ def deadline_policy(
     )
     if not rows:
         raise InvalidInputError(
-            _("Không có quy định thời hạn cho loại %(kind)s, bước %(stage)s.")
+            _("There is no deadline policy for kind %(kind)s, stage %(stage)s.")
             % {"kind": kind, "stage": stage},
             code="no_deadline_policy",
         )
@@ -94,7 +94,7 @@ def compute_due_date(
     policy = deadline_policy(kind=kind, stage=stage, on=start, variants=variants)
     if extensions < 0 or extensions > policy.max_extensions:
         raise InvalidInputError(
-            _("Số lần gia hạn %(count)s vượt quá mức luật cho phép (%(max)s).")
+            _("%(count)s extensions exceed the legal maximum (%(max)s).")
             % {"count": extensions, "max": policy.max_extensions},
             code="too_many_extensions",
         )

@@ -146,9 +146,9 @@ def _validate_parties(parties: list[PartyInput]) -> dict:
     errors: dict[str, Any] = {}
     for index, party in enumerate(parties):
         if party.role not in PartyRole.values:
-            errors[f"parties.{index}.role"] = _("Vai trò không hợp lệ.")
+            errors[f"parties.{index}.role"] = _("Invalid role.")
         if not party.full_name.strip():
-            errors[f"parties.{index}.full_name"] = _("Cần nhập họ và tên.")
+            errors[f"parties.{index}.full_name"] = _("Enter the full name.")
         if party.national_id:
             try:
                 validators.validate_national_id(party.national_id)
@@ -188,33 +188,31 @@ def case_create(
     parties = parties or []
     errors: dict[str, Any] = {}
     if kind not in CaseKind.values:
-        errors["kind"] = _("Loại vụ việc không hợp lệ.")
+        errors["kind"] = _("Invalid case kind.")
     if channel not in Channel.values:
-        errors["channel"] = _("Kênh tiếp nhận không hợp lệ.")
+        errors["channel"] = _("Invalid channel.")
     if not title.strip():
-        errors["title"] = _("Cần nhập tiêu đề.")
+        errors["title"] = _("Enter a title.")
     if not content.strip():
-        errors["content"] = _("Cần nhập nội dung.")
+        errors["content"] = _("Enter the content.")
     if not responsible_unit.is_active:
-        errors["responsible_unit"] = _("Đơn vị này đã ngừng hoạt động.")
+        errors["responsible_unit"] = _("This unit is no longer active.")
     if location_unit is not None and location_unit.kind != UnitKind.HAMLET:
-        errors["location_unit"] = _("Địa bàn phải là một thôn, xóm, tổ dân phố.")
+        errors["location_unit"] = _("The location must be a hamlet.")
     if petitioner_count < 1:
-        errors["petitioner_count"] = _("Số người phải từ 1 trở lên.")
+        errors["petitioner_count"] = _("The number of petitioners must be at least 1.")
     if is_second_time and kind != CaseKind.COMPLAINT:
-        errors["is_second_time"] = _("Chỉ khiếu nại mới có giải quyết lần hai.")
+        errors["is_second_time"] = _("Only complaints have a second-time resolution.")
     petitioners = [p for p in parties if p.role == PartyRole.PETITIONER]
     if not is_anonymous and not petitioners:
         errors["parties"] = _(
-            "Cần ít nhất một người gửi đơn, hoặc đánh dấu đơn nặc danh."
+            "Add at least one petitioner, or mark the letter as anonymous."
         )
     errors.update(_validate_parties(parties))
     if errors:
         raise InvalidInputError(fields=errors)
     if not permissions.can_create_case_for(actor, responsible_unit):
-        raise PermissionDeniedError(
-            _("Bạn không thể tiếp nhận vụ việc cho đơn vị này.")
-        )
+        raise PermissionDeniedError(_("You cannot log cases for this unit."))
 
     now = timezone.now()
     case = Case(
@@ -251,7 +249,7 @@ def case_create(
             case.pk = None
             continue
     else:  # pragma: no cover - would take astronomically bad luck
-        raise InvalidInputError(_("Không tạo được mã tra cứu, vui lòng thử lại."))
+        raise InvalidInputError(_("Could not issue a tracking code; please try again."))
     Party.objects.bulk_create(
         Party(
             case=case,
@@ -291,7 +289,7 @@ def _lock_case(case_id: int) -> Case:
             .get(pk=case_id)
         )
     except Case.DoesNotExist:
-        raise NotFoundError(_("Không tìm thấy vụ việc.")) from None
+        raise NotFoundError(_("Case not found.")) from None
 
 
 def _parse_date(value, field_name: str) -> dt.date:
@@ -301,7 +299,7 @@ def _parse_date(value, field_name: str) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise InvalidInputError(
-            fields={field_name: _("Ngày không hợp lệ (định dạng YYYY-MM-DD).")}
+            fields={field_name: _("Invalid date (use YYYY-MM-DD).")}
         ) from None
 
 
@@ -320,7 +318,7 @@ def _effect_resolve(case, data, now, actor):
     case.resolved_at = now
     if case.kind in workflow.DECIDED_KINDS:
         if data["outcome"] not in Outcome.values:
-            raise InvalidInputError(fields={"outcome": _("Kết quả không hợp lệ.")})
+            raise InvalidInputError(fields={"outcome": _("Invalid outcome.")})
         case.outcome = data["outcome"]
         case.decision_number = str(data["decision_number"]).strip()
         case.decision_date = _parse_date(data["decision_date"], "decision_date")
@@ -360,7 +358,7 @@ def _effect_assign(case, data, now, actor):
     )
     if not is_member:
         raise InvalidInputError(
-            fields={"assignee": _("Người được phân công phải là cán bộ của đơn vị.")}
+            fields={"assignee": _("The assignee must be an officer of the unit.")}
         )
     case.assignee = assignee
     return {"assignee_id": assignee.pk, "assignee": assignee.get_full_name()}
@@ -386,9 +384,11 @@ def _effect_transfer(case, data, now, actor):
     if not isinstance(to_unit, Unit):
         to_unit = Unit.objects.filter(pk=to_unit).first()
     if to_unit is None or not to_unit.is_active:
-        raise InvalidInputError(fields={"to_unit": _("Đơn vị nhận không hợp lệ.")})
+        raise InvalidInputError(fields={"to_unit": _("Invalid receiving unit.")})
     if to_unit.pk == case.responsible_unit_id:
-        raise InvalidInputError(fields={"to_unit": _("Vụ việc đã thuộc đơn vị này.")})
+        raise InvalidInputError(
+            fields={"to_unit": _("The case already belongs to this unit.")}
+        )
     from_unit = case.responsible_unit
     case.transferred_from = from_unit
     case.responsible_unit = to_unit
@@ -405,14 +405,14 @@ def _effect_correct(case, data, now, actor):
     name = data["field_name"]
     if name not in CORRECTABLE_FIELDS:
         raise InvalidInputError(
-            fields={"field_name": _("Không thể đính chính trường này.")}
+            fields={"field_name": _("This field cannot be corrected.")}
         )
     model_field = Case._meta.get_field(name)
     value = data.get("value")
     if model_field.is_relation:
         value = model_field.related_model.objects.filter(pk=value).first()
         if value is None and not model_field.null:
-            raise InvalidInputError(fields={"value": _("Giá trị không hợp lệ.")})
+            raise InvalidInputError(fields={"value": _("Invalid value.")})
     else:
         try:
             value = model_field.clean(value, case)
@@ -473,13 +473,13 @@ def case_transition(
     spec = workflow.ACTIONS.get(action)
     if spec is None:
         raise InvalidInputError(
-            _("Thao tác không tồn tại: %(action)s.") % {"action": action},
+            _("No such action: %(action)s.") % {"action": action},
             code="unknown_action",
         )
     case = _lock_case(case_id)
     if not permissions.can_view_case(actor, case):
         # Never reveal whether a hidden case exists.
-        raise NotFoundError(_("Không tìm thấy vụ việc."))
+        raise NotFoundError(_("Case not found."))
     if expected_version is not None and expected_version != case.version:
         raise ConflictError()
     roles = permissions.case_roles(actor, case)
