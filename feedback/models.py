@@ -312,6 +312,44 @@ class Satisfaction(models.TextChoices):
     NOT_SATISFIED = "not_satisfied", _("Not satisfied")
 
 
+class HandlingOutcome(models.TextChoices):
+    ACCEPTED = "accepted", _("Within competence, accepted")
+    TRANSFERRED = "transferred", _("Transferred to the competent body")
+    RETURNED = "returned", _("Returned with guidance")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    FILED = "filed", _("Filed")
+
+
+class BodyClass(models.TextChoices):
+    """Classes of body a letter is transferred to (NĐ 55/2022, Art. 6)."""
+
+    HIGHER_ADMINISTRATION = "higher_admin", _("Higher-level administrative body")
+    SAME_LEVEL = "same_level", _("Body at the same level")
+    LOWER_LEVEL = "lower_level", _("Lower-level body")
+    PARTY_BODY = "party", _("Party body or mass organisation")
+    JUDICIAL = "judicial", _("Court, procuracy or investigation body")
+    OTHER = "other", _("Other body")
+
+
+class LegalGround(models.Model):
+    """A legal ground an officer cites when handling a letter."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    action = models.CharField(_("action"), max_length=32)
+    kind = models.CharField(_("case kind"), max_length=20, blank=True)
+    article = models.CharField(_("article"), max_length=120)
+    text = models.CharField(_("text"), max_length=500)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("legal ground")
+        verbose_name_plural = _("legal grounds")
+        ordering = ["action", "kind", "code"]
+
+    def __str__(self):
+        return f"{self.article}: {self.text}"
+
+
 class Case(TimeStampedModel):
     """One tracked matter, whatever its kind."""
 
@@ -419,6 +457,45 @@ class Case(TimeStampedModel):
     satisfaction = models.CharField(
         _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
     )
+    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, editable=False)
+    # The unit where the case was received; a unit that got it by mistake
+    # returns it here.
+    dispatch_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("dispatching unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Handling outcome in the vocabulary of the national database
+    # (NĐ 55/2022/NĐ-CP, Art. 6).
+    is_mixed = models.BooleanField(_("mixed content"), default=False)
+    handling_outcome = models.CharField(
+        _("handling outcome"),
+        max_length=24,
+        choices=HandlingOutcome.choices,
+        blank=True,
+        editable=False,
+    )
+    transferred_to_class = models.CharField(
+        _("transferred to"),
+        max_length=24,
+        choices=BodyClass.choices,
+        blank=True,
+        editable=False,
+    )
+    legal_ground = models.ForeignKey(
+        "LegalGround",
+        verbose_name=_("legal ground"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, editable=False)
     # Bumped by every write so that concurrent editors can detect a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -464,6 +541,150 @@ class Case(TimeStampedModel):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+
+class AnswerStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    RETURNED = "returned", _("Sent back")
+    APPROVED = "approved", _("Approved")
+
+
+class Answer(models.Model):
+    """A version of a case's answer (and decision for complaints and
+    denunciations). An approved version is immutable; a correction is a new
+    approved version with a reason."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="answers"
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=12, choices=AnswerStatus.choices)
+    text = models.TextField(_("answer"))
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, blank=True
+    )
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    correction_reason = models.TextField(_("correction reason"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drafted by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "number"], name="answer_unique_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} v{self.number} ({self.get_status_display()})"
+
+
+class CollaboratorStatus(models.TextChoices):
+    OPEN = "open", _("In progress")
+    DONE = "done", _("Contributed")
+
+
+class CaseCollaborator(TimeStampedModel):
+    """A co-operating unit with its own sub-deadline and contribution."""
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="collaborators",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    request_note = models.TextField(_("what is asked"), blank=True)
+    contribution = models.TextField(_("contribution"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=CollaboratorStatus.choices,
+        default=CollaboratorStatus.OPEN,
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("co-operating unit")
+        verbose_name_plural = _("co-operating units")
+        ordering = ["case", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "unit"], name="collaborator_unique_unit"
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "status"])]
+
+    def __str__(self):
+        return f"{self.unit} → {self.case_id}"
+
+
+class IdentityAccess(models.Model):
+    """Each time an entitled person opens a denouncer's identity."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    context = models.CharField(_("where"), max_length=40)
+    accessed_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identity access")
+        verbose_name_plural = _("identity accesses")
+        ordering = ["-accessed_at"]
+        indexes = [models.Index(fields=["case", "accessed_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.context} {self.accessed_at:%d/%m/%Y %H:%M}"
+
+
+class TrackingLookup(models.Model):
+    """A public look-up attempt, kept to throttle guessing per code and IP."""
+
+    code = models.CharField(max_length=16, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True)
+    succeeded = models.BooleanField(default=False)
+    attempted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("tracking look-up")
+        verbose_name_plural = _("tracking look-ups")
+        indexes = [models.Index(fields=["ip_address", "attempted_at"])]
+
+    def __str__(self):
+        return f"{self.code} {self.attempted_at:%d/%m/%Y %H:%M}"
 
 
 class PartyRole(models.TextChoices):
@@ -524,6 +745,9 @@ class EventKind(models.TextChoices):
     EXTENSION = "extension", _("Extension")
     ANSWER = "answer", _("Answer")
     CORRECTION = "correction", _("Correction")
+    COLLABORATION = "collaboration", _("Co-operation")
+    PUBLICATION = "publication", _("Publication")
+    RATING = "rating", _("Citizen rating")
 
 
 class CaseEvent(models.Model):

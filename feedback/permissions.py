@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from feedback.models import Case, CaseKind, Membership, Role, Unit
+from feedback.models import Case, CaseCollaborator, CaseKind, Membership, Role, Unit
+from feedback.workflow import COLLABORATOR
 
 SUBTREE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 UNIT_ROLES = frozenset({Role.OFFICER, Role.LEADER})
@@ -65,6 +66,17 @@ def case_visibility_condition(user, prefix: str = "") -> Q:
             condition |= Q(**{f"{prefix}responsible_unit_id": membership.unit_id})
         elif membership.role == Role.RECEPTION:
             condition |= Q(**{f"{prefix}created_by_id": user.pk})
+    collaborating_units = [
+        m.unit_id for m in memberships_of(user) if m.role in UNIT_ROLES
+    ]
+    if collaborating_units:
+        condition |= Q(
+            **{
+                f"{prefix}pk__in": CaseCollaborator.objects.filter(
+                    unit_id__in=collaborating_units
+                ).values("case_id")
+            }
+        )
     return condition
 
 
@@ -104,12 +116,37 @@ def is_case_creator(user, case: Case) -> bool:
     )
 
 
+def collaborating_unit_ids(case: Case) -> set[int]:
+    """Units asked to co-operate on the case (prefetched when available)."""
+    cache = getattr(case, "_prefetched_objects_cache", {})
+    if "collaborators" in cache:
+        return {c.unit_id for c in cache["collaborators"]}
+    return set(
+        CaseCollaborator.objects.filter(case=case).values_list("unit_id", flat=True)
+    )
+
+
+def is_collaborator(user, case: Case) -> bool:
+    unit_ids = {m.unit_id for m in memberships_of(user) if m.role in UNIT_ROLES}
+    return bool(unit_ids and unit_ids & collaborating_unit_ids(case))
+
+
+def case_roles_with_collaboration(user, case: Case) -> frozenset[str]:
+    """``case_roles`` plus ``collaborator`` for staff of co-operating units."""
+    roles = case_roles(user, case)
+    if is_collaborator(user, case):
+        roles = roles | {COLLABORATOR}
+    return roles
+
+
 def can_view_case(user, case: Case) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if case_roles(user, case):
         return True
-    return is_case_creator(user, case)
+    if is_case_creator(user, case):
+        return True
+    return is_collaborator(user, case)
 
 
 def can_see_identity(user, case: Case) -> bool:
@@ -119,10 +156,10 @@ def can_see_identity(user, case: Case) -> bool:
     received it, the assigned officer, and the leaders and supervisors of the
     competent unit may; for every other kind, whoever may view the case.
     """
-    if not can_view_case(user, case):
-        return False
     if case.kind != CaseKind.DENUNCIATION:
-        return True
+        return can_view_case(user, case)
+    if not getattr(user, "is_authenticated", False):
+        return False
     if is_case_creator(user, case):
         return True
     if case.assignee_id is not None and case.assignee_id == user.pk:

@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from feedback.models import CaseKind, Role, Status
 
 LEADERS = frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
+# Officers and leaders of a co-operating unit hold this role on the case.
+COLLABORATOR = "collaborator"
 WORKERS = LEADERS | {Role.OFFICER}
 OPEN = frozenset({Status.RECEIVED, Status.ACCEPTED})
 ALL_STATES = frozenset(Status.values)
@@ -84,6 +86,17 @@ class Action:
         return errors
 
 
+def _not_denunciation(case, data):
+    if case.kind == CaseKind.DENUNCIATION:
+        return {
+            "__all__": _(
+                "A denunciation's conclusion is published by its own procedure, "
+                "never on the public answers page."
+            )
+        }
+    return {}
+
+
 ACTIONS: dict[str, Action] = {
     action.name: action
     for action in (
@@ -109,7 +122,7 @@ ACTIONS: dict[str, Action] = {
             sources=frozenset({Status.RECEIVED}),
             target=Status.TRANSFERRED,
             roles=LEADERS,
-            guards=(_required("reason", "to_body"),),
+            guards=(_required("reason", "to_body", "to_body_class", "legal_ground"),),
         ),
         Action(
             "archive",
@@ -117,7 +130,7 @@ ACTIONS: dict[str, Action] = {
             sources=frozenset({Status.RECEIVED}),
             target=Status.ARCHIVED,
             roles=WORKERS,
-            guards=(_required("reason"),),
+            guards=(_required("reason", "legal_ground"),),
             reception_may=True,
         ),
         Action(
@@ -129,12 +142,40 @@ ACTIONS: dict[str, Action] = {
             guards=(_required("reason"),),
         ),
         Action(
+            "draft_answer",
+            _("Draft the answer"),
+            sources=frozenset({Status.ACCEPTED}),
+            roles=WORKERS,
+            guards=(_required("public_answer"),),
+        ),
+        Action(
+            "return_answer",
+            _("Send the draft back"),
+            sources=frozenset({Status.ACCEPTED}),
+            roles=LEADERS,
+            guards=(_required("text"),),
+        ),
+        Action(
             "resolve",
-            _("Resolve"),
+            _("Approve the answer and resolve"),
             sources=frozenset({Status.ACCEPTED}),
             target=Status.RESOLVED,
             roles=LEADERS,
             guards=(_required("public_answer"), _decision_for_decided_kinds),
+        ),
+        Action(
+            "correct_answer",
+            _("Correct the approved answer"),
+            sources=frozenset({Status.RESOLVED, Status.CLOSED}),
+            roles=LEADERS,
+            guards=(_required("public_answer", "reason"),),
+        ),
+        Action(
+            "publish",
+            _("Publish the answer"),
+            sources=frozenset({Status.RESOLVED, Status.CLOSED}),
+            roles=LEADERS,
+            guards=(_not_denunciation,),
         ),
         Action(
             "close",
@@ -145,14 +186,14 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "assign",
-            _("Assignment"),
+            _("Assign"),
             sources=OPEN,
             roles=LEADERS,
             guards=(_required("assignee"),),
         ),
         Action(
             "extend",
-            _("Extension"),
+            _("Extend"),
             sources=frozenset({Status.ACCEPTED}),
             roles=LEADERS,
             guards=(_required("reason"),),
@@ -163,6 +204,28 @@ ACTIONS: dict[str, Action] = {
             sources=OPEN,
             roles=LEADERS,
             guards=(_required("to_unit", "reason"),),
+            reception_may=True,
+        ),
+        Action(
+            "return_to_dispatcher",
+            _("Return to the dispatcher"),
+            sources=frozenset({Status.RECEIVED}),
+            roles=WORKERS,
+            guards=(_required("reason"),),
+        ),
+        Action(
+            "add_collaborator",
+            _("Ask a unit to co-operate"),
+            sources=OPEN,
+            roles=LEADERS,
+            guards=(_required("unit"),),
+        ),
+        Action(
+            "contribute",
+            _("Record the co-operating unit's contribution"),
+            sources=OPEN,
+            roles=frozenset({COLLABORATOR}),
+            guards=(_required("text"),),
         ),
         Action(
             "note",
@@ -173,7 +236,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "correct",
-            _("Correction"),
+            _("Correct"),
             sources=ALL_STATES,
             roles=LEADERS,
             guards=(_required("field_name", "reason"),),

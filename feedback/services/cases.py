@@ -27,12 +27,19 @@ from feedback.errors import (
     PermissionDeniedError,
 )
 from feedback.models import (
+    Answer,
+    AnswerStatus,
+    BodyClass,
     Case,
+    CaseCollaborator,
     CaseEvent,
     CaseKind,
     Channel,
+    CollaboratorStatus,
     EventKind,
     Field,
+    HandlingOutcome,
+    LegalGround,
     Outcome,
     Party,
     PartyRole,
@@ -162,6 +169,13 @@ def _validate_parties(parties: list[PartyInput]) -> dict:
     return errors
 
 
+def _dispatch_unit_of(actor) -> Unit | None:
+    for membership in permissions.memberships_of(actor):
+        if membership.role == Role.RECEPTION:
+            return membership.unit
+    return None
+
+
 @transaction.atomic
 def case_create(
     *,
@@ -234,6 +248,7 @@ def case_create(
         petitioner_count=petitioner_count,
         is_mass=petitioner_count >= 5,
         previous_case=previous_case,
+        dispatch_unit=_dispatch_unit_of(actor) or responsible_unit,
     )
     _initial_deadlines(case)
     pin = tracking.generate_pin()
@@ -303,7 +318,25 @@ def _parse_date(value, field_name: str) -> dt.date:
         ) from None
 
 
+def _legal_ground(case, data, action):
+    code = data.get("legal_ground")
+    if not code:
+        return None
+    ground = (
+        LegalGround.objects.filter(code=code, action=action, is_active=True)
+        .filter(kind__in=["", case.kind])
+        .first()
+    )
+    if ground is None:
+        raise InvalidInputError(
+            fields={"legal_ground": _("Choose a legal ground from the list.")}
+        )
+    return ground
+
+
 def _effect_accept(case, data, now, actor):
+    case.legal_ground = _legal_ground(case, data, "accept")
+    case.handling_outcome = HandlingOutcome.ACCEPTED
     case.accepted_at = now
     if case.kind in workflow.DECIDED_KINDS:
         accepted_on = _local_date(now)
@@ -311,6 +344,80 @@ def _effect_accept(case, data, now, actor):
         case.stage_due_on = _resolve_due(case, accepted_on, 0)
         case.final_due_on = case.stage_due_on
     return {"stage_due_on": case.stage_due_on.isoformat()}
+
+
+def _pending_draft(case) -> Answer | None:
+    latest = case.answers.select_for_update().order_by("-number").first()
+    if latest is not None and latest.status == AnswerStatus.DRAFT:
+        return latest
+    return None
+
+
+def _next_answer_number(case) -> int:
+    latest = case.answers.order_by("-number").values_list("number", flat=True)
+    return (latest.first() or 0) + 1
+
+
+def _prepare_resolve(case, data):
+    """Approving the pending draft: its text and decision fill what the
+    leader did not type."""
+    draft = _pending_draft(case)
+    if draft is None:
+        return data
+    merged = {
+        "public_answer": draft.text,
+        "outcome": draft.outcome,
+        "decision_number": draft.decision_number,
+        "decision_date": draft.decision_date,
+    }
+    merged.update({key: value for key, value in data.items() if value})
+    merged["_draft"] = draft
+    return merged
+
+
+def _effect_draft_answer(case, data, now, actor):
+    fields = {
+        "text": data["public_answer"].strip(),
+        "outcome": data.get("outcome") or "",
+        "decision_number": str(data.get("decision_number") or "").strip(),
+        "decision_date": (
+            _parse_date(data["decision_date"], "decision_date")
+            if data.get("decision_date")
+            else None
+        ),
+    }
+    if fields["outcome"] and fields["outcome"] not in Outcome.values:
+        raise InvalidInputError(fields={"outcome": _("Invalid outcome.")})
+    draft = _pending_draft(case)
+    if draft is None:
+        draft = Answer.objects.create(
+            case=case,
+            number=_next_answer_number(case),
+            status=AnswerStatus.DRAFT,
+            author=actor,
+            created_at=now,
+            **fields,
+        )
+    else:
+        for name, value in fields.items():
+            setattr(draft, name, value)
+        draft.author = actor
+        draft.save()
+    return {"answer_id": draft.pk, "number": draft.number}
+
+
+def _effect_return_answer(case, data, now, actor):
+    draft = _pending_draft(case)
+    if draft is None:
+        raise InvalidInputError(
+            fields={"text": _("There is no draft answer waiting for approval.")}
+        )
+    draft.status = AnswerStatus.RETURNED
+    draft.review_comment = data["text"].strip()
+    draft.reviewed_by = actor
+    draft.reviewed_at = now
+    draft.save()
+    return {"answer_id": draft.pk, "number": draft.number}
 
 
 def _effect_resolve(case, data, now, actor):
@@ -330,14 +437,144 @@ def _effect_resolve(case, data, now, actor):
     else:
         case.stage = ""
         case.stage_due_on = None
+    answer = data.get("_draft")
+    if answer is None:
+        answer = Answer(
+            case=case, number=_next_answer_number(case), author=actor, created_at=now
+        )
+    answer.text = case.public_answer
+    answer.outcome = case.outcome
+    answer.decision_number = case.decision_number
+    answer.decision_date = case.decision_date
+    answer.status = AnswerStatus.APPROVED
+    answer.reviewed_by = actor
+    answer.reviewed_at = now
+    answer.save()
     return {
+        "answer_id": answer.pk,
+        "number": answer.number,
         "outcome": case.outcome,
         "decision_number": case.decision_number,
         "on_time": case.final_due_on is None or _local_date(now) <= case.final_due_on,
     }
 
 
-def _effect_finish(case, data, now, actor):
+def _effect_correct_answer(case, data, now, actor):
+    outcome = data.get("outcome") or case.outcome
+    if outcome and outcome not in Outcome.values:
+        raise InvalidInputError(fields={"outcome": _("Invalid outcome.")})
+    answer = Answer.objects.create(
+        case=case,
+        number=_next_answer_number(case),
+        status=AnswerStatus.APPROVED,
+        text=data["public_answer"].strip(),
+        outcome=outcome,
+        decision_number=str(
+            data.get("decision_number") or case.decision_number
+        ).strip(),
+        decision_date=(
+            _parse_date(data["decision_date"], "decision_date")
+            if data.get("decision_date")
+            else case.decision_date
+        ),
+        correction_reason=data["reason"].strip(),
+        author=actor,
+        reviewed_by=actor,
+        reviewed_at=now,
+        created_at=now,
+    )
+    old_answer = case.public_answer
+    case.public_answer = answer.text
+    case.outcome = answer.outcome
+    case.decision_number = answer.decision_number
+    case.decision_date = answer.decision_date
+    return {"answer_id": answer.pk, "number": answer.number, "old": old_answer}
+
+
+def _effect_publish(case, data, now, actor):
+    case.published_at = now
+    return {}
+
+
+def _effect_return_to_dispatcher(case, data, now, actor):
+    dispatcher = case.dispatch_unit
+    if dispatcher is None or dispatcher.pk == case.responsible_unit_id:
+        raise InvalidInputError(
+            _("This case was dispatched from this unit; transfer it instead."),
+            code="no_dispatcher",
+        )
+    from_unit = case.responsible_unit
+    case.transferred_from = from_unit
+    case.responsible_unit = dispatcher
+    case.assignee = None
+    return {"from_unit_id": from_unit.pk, "to_unit_id": dispatcher.pk}
+
+
+def _effect_add_collaborator(case, data, now, actor):
+    unit = data["unit"]
+    if not isinstance(unit, Unit):
+        unit = Unit.objects.filter(pk=unit, is_active=True).first()
+    if unit is None or unit.pk == case.responsible_unit_id:
+        raise InvalidInputError(fields={"unit": _("Choose another active unit.")})
+    due_on = (
+        _parse_date(data["due_on"], "due_on") if data.get("due_on") else None
+    ) or case.stage_due_on
+    collaborator, created = CaseCollaborator.objects.get_or_create(
+        case=case,
+        unit=unit,
+        defaults={"due_on": due_on, "request_note": str(data.get("text") or "")},
+    )
+    if not created:
+        raise InvalidInputError(
+            fields={"unit": _("This unit already co-operates on the case.")}
+        )
+    return {
+        "unit_id": unit.pk,
+        "unit": unit.name,
+        "due_on": due_on.isoformat() if due_on else None,
+    }
+
+
+def _effect_contribute(case, data, now, actor):
+    unit_ids = [
+        m.unit_id
+        for m in permissions.memberships_of(actor)
+        if m.role in permissions.UNIT_ROLES
+    ]
+    collaborator = (
+        CaseCollaborator.objects.select_for_update()
+        .filter(case=case, unit_id__in=unit_ids)
+        .first()
+    )
+    if collaborator is None:  # pragma: no cover - guarded by the role check
+        raise PermissionDeniedError()
+    collaborator.contribution = data["text"].strip()
+    collaborator.status = CollaboratorStatus.DONE
+    collaborator.save()
+    return {"unit_id": collaborator.unit_id}
+
+
+FINISH_OUTCOMES = {
+    "return": HandlingOutcome.RETURNED,
+    "forward": HandlingOutcome.TRANSFERRED,
+    "archive": HandlingOutcome.FILED,
+    "withdraw": HandlingOutcome.WITHDRAWN,
+}
+
+
+def _effect_forward(case, data, now, actor):
+    if data["to_body_class"] not in BodyClass.values:
+        raise InvalidInputError(
+            fields={"to_body_class": _("Choose the class of the receiving body.")}
+        )
+    case.transferred_to_class = data["to_body_class"]
+    return _effect_finish(case, data, now, actor, action="forward")
+
+
+def _effect_finish(case, data, now, actor, action=None):
+    if action in FINISH_OUTCOMES:
+        case.handling_outcome = FINISH_OUTCOMES[action]
+        case.legal_ground = _legal_ground(case, data, action)
     case.stage = ""
     case.stage_due_on = None
     if case.status == Status.RESOLVED:
@@ -429,12 +666,19 @@ def _effect_correct(case, data, now, actor):
 
 EFFECTS = {
     "accept": _effect_accept,
+    "draft_answer": _effect_draft_answer,
+    "return_answer": _effect_return_answer,
     "resolve": _effect_resolve,
-    "return": _effect_finish,
-    "forward": _effect_finish,
-    "archive": _effect_finish,
-    "withdraw": _effect_finish,
+    "correct_answer": _effect_correct_answer,
+    "publish": _effect_publish,
+    "return": lambda *args: _effect_finish(*args, action="return"),
+    "forward": _effect_forward,
+    "archive": lambda *args: _effect_finish(*args, action="archive"),
+    "withdraw": lambda *args: _effect_finish(*args, action="withdraw"),
     "close": _effect_finish,
+    "return_to_dispatcher": _effect_return_to_dispatcher,
+    "add_collaborator": _effect_add_collaborator,
+    "contribute": _effect_contribute,
     "assign": _effect_assign,
     "extend": _effect_extend,
     "transfer": _effect_transfer,
@@ -442,7 +686,17 @@ EFFECTS = {
     "note": lambda case, data, now, actor: {},
 }
 
+# Prepares an action's data from the case before the guards run.
+PREPARE = {"resolve": _prepare_resolve}
+
 EVENT_KINDS = {
+    "draft_answer": EventKind.ANSWER,
+    "return_answer": EventKind.ANSWER,
+    "correct_answer": EventKind.CORRECTION,
+    "publish": EventKind.PUBLICATION,
+    "return_to_dispatcher": EventKind.TRANSFER,
+    "add_collaborator": EventKind.COLLABORATION,
+    "contribute": EventKind.COLLABORATION,
     "assign": EventKind.ASSIGNMENT,
     "extend": EventKind.EXTENSION,
     "transfer": EventKind.TRANSFER,
@@ -453,7 +707,7 @@ EVENT_KINDS = {
 
 
 def case_allowed_actions(*, actor, case: Case) -> list[str]:
-    roles = permissions.case_roles(actor, case)
+    roles = permissions.case_roles_with_collaboration(actor, case)
     return workflow.allowed_actions(
         case.status, roles, is_creator=permissions.is_case_creator(actor, case)
     )
@@ -482,7 +736,7 @@ def case_transition(
         raise NotFoundError(_("Case not found."))
     if expected_version is not None and expected_version != case.version:
         raise ConflictError()
-    roles = permissions.case_roles(actor, case)
+    roles = permissions.case_roles_with_collaboration(actor, case)
     creator_may = spec.reception_may and permissions.is_case_creator(actor, case)
     if not (roles & spec.roles or creator_may):
         raise PermissionDeniedError()
@@ -490,6 +744,8 @@ def case_transition(
         raise InvalidTransitionError(
             allowed=case_allowed_actions(actor=actor, case=case)
         )
+    if action in PREPARE:
+        data = PREPARE[action](case, data)
     errors = spec.check(case, data)
     if errors:
         raise InvalidInputError(fields=errors)
@@ -513,7 +769,7 @@ def case_transition(
             **event_data,
             **{
                 key: str(data[key])
-                for key in ("legal_ground", "to_body")
+                for key in ("legal_ground", "to_body", "to_body_class")
                 if data.get(key)
             },
         },
@@ -528,9 +784,23 @@ def case_transition(
     return case
 
 
+INTERNAL_ACTIONS = frozenset(
+    {
+        "assign",
+        "transfer",
+        "correct",
+        "draft_answer",
+        "return_answer",
+        "return_to_dispatcher",
+        "add_collaborator",
+        "contribute",
+    }
+)
+
+
 def _is_public_event(action: str, data: dict) -> bool:
     if action == "note":
         return bool(data.get("is_public"))
-    # Status changes and the answer are what a citizen follows; internal
-    # assignments, transfers and corrections are not.
-    return action not in {"assign", "transfer", "correct"}
+    # Status changes and the approved answer are what a citizen follows;
+    # drafts, assignments, transfers and corrections are internal.
+    return action not in INTERNAL_ACTIONS

@@ -30,10 +30,25 @@ RESOLVE_DATA = {
 
 def action_data(action, commune):
     return {
-        "accept": {},
-        "return": {"reason": "Không thuộc thẩm quyền", "legal_ground": "Điều 11"},
-        "forward": {"reason": "Thuộc thẩm quyền huyện", "to_body": "Thanh tra tỉnh"},
-        "archive": {"reason": "Trùng đơn"},
+        "accept": {"legal_ground": "competent"},
+        "return": {"reason": "Không thuộc thẩm quyền", "legal_ground": "not-competent"},
+        "forward": {
+            "reason": "Thuộc thẩm quyền tỉnh",
+            "to_body": "Thanh tra tỉnh",
+            "to_body_class": "higher_admin",
+            "legal_ground": "not-competent-forward",
+        },
+        "archive": {"reason": "Trùng đơn", "legal_ground": "duplicate"},
+        "draft_answer": {"public_answer": "Dự thảo trả lời", **RESOLVE_DATA},
+        "return_answer": {"text": "Bổ sung căn cứ pháp lý"},
+        "correct_answer": {
+            "public_answer": "Trả lời đã đính chính",
+            "reason": "Sai số",
+        },
+        "publish": {},
+        "return_to_dispatcher": {"reason": "Không thuộc lĩnh vực của phòng"},
+        "add_collaborator": {"unit": commune.hamlet_a.pk, "text": "Xác minh tại xóm"},
+        "contribute": {"text": "Đã xác minh, có biên bản"},
         "withdraw": {"reason": "Công dân rút đơn"},
         "resolve": RESOLVE_DATA,
         "close": {},
@@ -58,9 +73,33 @@ PATHS = {
 }
 
 
-def case_in(state, commune):
+# Denunciations exercise the most rules; publishing needs another kind.
+KIND_FOR = {"publish": "complaint"}
+
+
+def prepare(action, case, commune):
+    """What must exist before the action makes sense."""
+    if action == "return_answer":
+        case_transition(
+            case_id=case.pk,
+            action="draft_answer",
+            actor=commune.officer,
+            data=action_data("draft_answer", commune),
+        )
+    if action == "contribute":
+        case_transition(
+            case_id=case.pk,
+            action="add_collaborator",
+            actor=commune.leader,
+            data=action_data("add_collaborator", commune),
+        )
+
+
+def case_in(state, commune, action=None):
     case = make_case(
-        actor=commune.reception, unit=commune.office, kind="denunciation"
+        actor=commune.reception,
+        unit=commune.office,
+        kind=KIND_FOR.get(action, "denunciation"),
     ).case
     for step in PATHS[state]:
         case_transition(
@@ -69,15 +108,26 @@ def case_in(state, commune):
             actor=commune.leader,
             data=action_data(step, commune),
         )
+    if action and state in workflow.ACTIONS[action].sources:
+        prepare(action, case, commune)
     return Case.objects.get(pk=case.pk)
 
 
+LEADER_ACTIONS = set(workflow.ACTIONS) - {"contribute"}
 EXPECTED_ROLES = {
-    "reception": {"archive"},
-    "officer": {"return", "archive", "withdraw", "close", "note"},
-    "leader": set(workflow.ACTIONS),
-    "supervisor": set(workflow.ACTIONS),
-    "admin": set(workflow.ACTIONS),
+    "reception": {"archive", "transfer"},
+    "officer": {
+        "return",
+        "archive",
+        "withdraw",
+        "close",
+        "note",
+        "draft_answer",
+        "return_to_dispatcher",
+    },
+    "leader": LEADER_ACTIONS,
+    "supervisor": LEADER_ACTIONS,
+    "admin": LEADER_ACTIONS,
 }
 
 
@@ -103,7 +153,7 @@ def snapshot(case_id):
 @pytest.mark.parametrize("action", sorted(workflow.ACTIONS))
 @pytest.mark.parametrize("role", sorted(EXPECTED_ROLES))
 def test_each_role_may_take_exactly_its_actions(commune, action, role):
-    case = case_in(a_source_state(action), commune)
+    case = case_in(a_source_state(action), commune, action)
     actor = {
         "reception": commune.reception,
         "officer": commune.officer,
@@ -163,28 +213,42 @@ def test_users_of_other_units_cannot_act_or_learn_the_case_exists(
 @pytest.mark.parametrize("state", list(PATHS))
 @pytest.mark.parametrize("action", sorted(workflow.ACTIONS))
 def test_each_state_allows_exactly_its_actions(commune, state, action):
-    case = case_in(state, commune)
+    case = case_in(state, commune, action)
     before = snapshot(case.pk)
     spec = workflow.ACTIONS[action]
+    actor = commune.officer_a if action == "contribute" else commune.leader
     if state in spec.sources:
         updated = case_transition(
             case_id=case.pk,
             action=action,
-            actor=commune.leader,
+            actor=actor,
             data=action_data(action, commune),
         )
         assert updated.status == (spec.target or state)
     else:
+        if action == "contribute":
+            # Only co-operating units contribute; none was asked here.
+            with pytest.raises((InvalidTransitionError, NotFoundError)):
+                case_transition(
+                    case_id=case.pk,
+                    action=action,
+                    actor=actor,
+                    data=action_data(action, commune),
+                )
+            assert snapshot(case.pk) == before
+            return
         with pytest.raises(InvalidTransitionError) as error:
             case_transition(
                 case_id=case.pk,
                 action=action,
-                actor=commune.leader,
+                actor=actor,
                 data=action_data(action, commune),
             )
         assert action not in error.value.allowed
         assert set(error.value.allowed) == {
-            name for name, s in workflow.ACTIONS.items() if state in s.sources
+            name
+            for name, s in workflow.ACTIONS.items()
+            if state in s.sources and name != "contribute"
         }
         assert snapshot(case.pk) == before
 
@@ -242,8 +306,10 @@ def test_anonymous_denunciation_cannot_be_accepted(commune):
         case_id=case.pk,
         action="archive",
         actor=commune.reception,
-        data={"reason": "Đơn nặc danh"},
+        data={"reason": "Đơn nặc danh", "legal_ground": "tc-25-anonymous"},
     )
+    assert archived.handling_outcome == "filed"
+    assert archived.legal_ground.code == "tc-25-anonymous"
     assert archived.status == Status.ARCHIVED
 
 
@@ -364,6 +430,177 @@ def test_status_cannot_be_corrected(commune):
 
 def test_allowed_actions_reflect_role_and_state(commune):
     case = make_case(actor=commune.reception, unit=commune.office).case
-    assert case_allowed_actions(actor=commune.reception, case=case) == ["archive"]
+    assert case_allowed_actions(actor=commune.reception, case=case) == [
+        "archive",
+        "transfer",
+    ]
     assert "accept" in case_allowed_actions(actor=commune.leader, case=case)
     assert "accept" not in case_allowed_actions(actor=commune.officer, case=case)
+
+
+def test_officer_drafts_leader_sends_back_then_approves(commune):
+    case = make_case(
+        actor=commune.reception, unit=commune.office, kind="complaint"
+    ).case
+    case_transition(case_id=case.pk, action="accept", actor=commune.leader)
+    case_transition(
+        case_id=case.pk,
+        action="draft_answer",
+        actor=commune.officer,
+        data={**RESOLVE_DATA, "public_answer": "Bản nháp 1"},
+    )
+    case_transition(
+        case_id=case.pk,
+        action="return_answer",
+        actor=commune.leader,
+        data={"text": "Cần nêu rõ căn cứ"},
+    )
+    case_transition(
+        case_id=case.pk,
+        action="draft_answer",
+        actor=commune.officer,
+        data={**RESOLVE_DATA, "public_answer": "Bản nháp 2 có căn cứ"},
+    )
+    # The officer cannot approve their own draft.
+    with pytest.raises(PermissionDeniedError):
+        case_transition(case_id=case.pk, action="resolve", actor=commune.officer)
+    resolved = case_transition(case_id=case.pk, action="resolve", actor=commune.leader)
+    assert resolved.status == Status.RESOLVED
+    assert resolved.public_answer == "Bản nháp 2 có căn cứ"
+    assert resolved.decision_number == RESOLVE_DATA["decision_number"]
+    answers = list(resolved.answers.order_by("number"))
+    assert [(a.number, a.status) for a in answers] == [
+        (1, "returned"),
+        (2, "approved"),
+    ]
+    assert answers[0].review_comment == "Cần nêu rõ căn cứ"
+    assert answers[1].reviewed_by == commune.leader
+
+
+def test_approved_answer_is_corrected_by_a_new_version(commune):
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    case_transition(case_id=case.pk, action="accept", actor=commune.leader)
+    case_transition(
+        case_id=case.pk,
+        action="resolve",
+        actor=commune.leader,
+        data={"public_answer": "Trả lời lần đầu"},
+    )
+    case_transition(
+        case_id=case.pk,
+        action="correct_answer",
+        actor=commune.leader,
+        data={"public_answer": "Trả lời đã sửa", "reason": "Sai địa danh"},
+    )
+    case.refresh_from_db()
+    assert case.public_answer == "Trả lời đã sửa"
+    first, second = case.answers.order_by("number")
+    assert first.text == "Trả lời lần đầu" and first.status == "approved"
+    assert second.correction_reason == "Sai địa danh"
+
+
+def test_denunciations_are_never_published(commune):
+    case = make_case(
+        actor=commune.reception, unit=commune.office, kind="denunciation"
+    ).case
+    case_transition(case_id=case.pk, action="accept", actor=commune.leader)
+    case_transition(
+        case_id=case.pk, action="resolve", actor=commune.leader, data=RESOLVE_DATA
+    )
+    with pytest.raises(InvalidInputError):
+        case_transition(case_id=case.pk, action="publish", actor=commune.leader)
+    case.refresh_from_db()
+    assert case.published_at is None
+
+
+def test_co_operating_unit_sees_and_contributes(commune):
+    from feedback import permissions
+
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    assert case.pk not in permissions.cases_visible_to(commune.officer_a).values_list(
+        "pk", flat=True
+    )
+    case_transition(
+        case_id=case.pk,
+        action="add_collaborator",
+        actor=commune.leader,
+        data={"unit": commune.hamlet_a.pk, "due_on": "2030-01-10"},
+    )
+    assert case.pk in permissions.cases_visible_to(commune.officer_a).values_list(
+        "pk", flat=True
+    )
+    assert case.pk not in permissions.cases_visible_to(commune.officer_b).values_list(
+        "pk", flat=True
+    )
+    with pytest.raises(PermissionDeniedError):
+        case_transition(
+            case_id=case.pk, action="accept", actor=commune.leader_a, data={}
+        )
+    case_transition(
+        case_id=case.pk,
+        action="contribute",
+        actor=commune.officer_a,
+        data={"text": "Đã xác minh"},
+    )
+    collaborator = case.collaborators.get()
+    assert collaborator.status == "done"
+    assert collaborator.contribution == "Đã xác minh"
+    assert str(collaborator.due_on) == "2030-01-10"
+
+
+def test_unit_returns_a_misdirected_case_to_the_dispatcher(commune):
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    assert case.dispatch_unit == commune.committee
+    case_transition(
+        case_id=case.pk,
+        action="return_to_dispatcher",
+        actor=commune.officer,
+        data={"reason": "Thuộc lĩnh vực văn hóa"},
+    )
+    case.refresh_from_db()
+    assert case.responsible_unit == commune.committee
+    assert case.transferred_from == commune.office
+    # Reception re-routes what it logged.
+    case_transition(
+        case_id=case.pk,
+        action="transfer",
+        actor=commune.reception,
+        data={"to_unit": commune.hamlet_b.pk, "reason": "Đúng địa bàn"},
+    )
+    case.refresh_from_db()
+    assert case.responsible_unit == commune.hamlet_b
+
+
+def test_legal_ground_must_fit_the_action_and_kind(commune):
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    before = snapshot(case.pk)
+    for ground in ("tc-25-anonymous", "competent", "no-such-ground"):
+        with pytest.raises(InvalidInputError) as error:
+            case_transition(
+                case_id=case.pk,
+                action="archive",
+                actor=commune.officer,
+                data={"reason": "x", "legal_ground": ground},
+            )
+        assert "legal_ground" in error.value.fields
+    assert snapshot(case.pk) == before
+
+
+def test_forwarding_records_the_national_database_outcome(commune):
+    case = make_case(
+        actor=commune.reception, unit=commune.office, kind="complaint"
+    ).case
+    forwarded = case_transition(
+        case_id=case.pk,
+        action="forward",
+        actor=commune.leader,
+        data={
+            "reason": "Thuộc thẩm quyền tỉnh",
+            "to_body": "UBND tỉnh",
+            "to_body_class": "higher_admin",
+            "legal_ground": "forward-complaint",
+        },
+    )
+    assert forwarded.status == Status.TRANSFERRED
+    assert forwarded.handling_outcome == "transferred"
+    assert forwarded.transferred_to_class == "higher_admin"

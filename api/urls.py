@@ -1,0 +1,3 @@
+"""API routes: /api/v1/…, the OpenAPI schema and its docs."""
+
+urlpatterns: list = []
