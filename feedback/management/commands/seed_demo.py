@@ -1,0 +1,2501 @@
+"""``manage.py seed_demo [--cases N] [--seed S]``: a demo commune with cases.
+
+Builds Xã Xuân Thành (Nghệ An) as its 2024 programme for mass mobilisation in
+government describes it: the steering committee, the People's Committee and
+its offices, the People's Council, the Fatherland Front, the mass
+organisations and ten hamlets; the demo staff who log in to it (password
+``langnghe-demo``); and cases over the last two years, of every kind, channel,
+status and flag, some of them overdue and some due within three working days.
+
+* Units are found by code and users by username, so running the command
+  again creates neither twice; an existing user's password is kept unless it
+  has none.
+* Without ``--cases``, 400 cases are added to a database that has none, and
+  none to one that has any.  ``--cases N`` always adds N.
+* Up to 2,000 cases go through ``case_create`` and ``case_transition`` with
+  the clock set to each step's time, so events, history and deadlines are the
+  services' own.  More are written with ``bulk_create`` in batches, from one
+  calendar and the policy rows read once, with a petitioner, a "created"
+  event and the last status event per case and no history rows.
+* ``--seed S`` makes the generated data reproducible (not the tracking codes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from string import Formatter
+from unittest import mock
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from feedback import deadlines, tracking, workflow
+from feedback.models import (
+    Case,
+    CaseEvent,
+    CaseKind,
+    Channel,
+    DeadlinePolicy,
+    EventKind,
+    Field,
+    Membership,
+    Outcome,
+    Party,
+    PartyRole,
+    Role,
+    Status,
+    Unit,
+    UnitKind,
+)
+from feedback.selectors.deadlines import working_calendar
+from feedback.services.cases import (
+    AFTER_DECISION_STAGE,
+    EVENT_KINDS,
+    FIRST_STAGE,
+    PartyInput,
+    case_create,
+    case_transition,
+)
+
+DEFAULT_CASES = 400
+# Above this many cases the services would take too long: bulk inserts.
+BULK_THRESHOLD = 2000
+BULK_BATCH = 5000
+PROGRESS_EVERY = 100_000
+HISTORY_DAYS = 730
+DEMO_PASSWORD = "langnghe-demo"  # noqa: S105 - printed for the demo on purpose
+COMMUNE = "xã Xuân Thành"
+ADDRESS_TAIL = "xã Xuân Thành, tỉnh Nghệ An"
+
+# --------------------------------------------------------------------------
+# The commune
+# --------------------------------------------------------------------------
+
+PROVINCE_CODE = "NA"
+COMMUNE_CODE = "NA-XT"
+COMMITTEE_CODE = "XT-UBND"
+COUNCIL_CODE = "XT-HDND"
+FRONT_CODE = "XT-MTTQ"
+
+# code, name, kind, parent code, remote area
+UNITS = [
+    ("NA", "Tỉnh Nghệ An", UnitKind.PROVINCE, None, False),
+    ("NA-XT", "Xã Xuân Thành", UnitKind.COMMUNE, "NA", False),
+    (
+        "XT-BCD",
+        "Ban Chỉ đạo công tác dân vận chính quyền xã",
+        UnitKind.STEERING_COMMITTEE,
+        "NA-XT",
+        False,
+    ),
+    ("XT-UBND", "Ủy ban nhân dân xã", UnitKind.PEOPLES_COMMITTEE, "NA-XT", False),
+    ("XT-HDND", "Hội đồng nhân dân xã", UnitKind.PEOPLES_COUNCIL, "NA-XT", False),
+    ("XT-MTTQ", "Ủy ban MTTQ Việt Nam xã", UnitKind.FRONT, "NA-XT", False),
+    ("XT-HND", "Hội Nông dân xã", UnitKind.MASS_ORG, "NA-XT", False),
+    ("XT-HPN", "Hội Liên hiệp Phụ nữ xã", UnitKind.MASS_ORG, "NA-XT", False),
+    ("XT-DTN", "Đoàn Thanh niên xã", UnitKind.MASS_ORG, "NA-XT", False),
+    ("XT-CCB", "Hội Cựu chiến binh xã", UnitKind.MASS_ORG, "NA-XT", False),
+    ("XT-DC", "Địa chính – Xây dựng", UnitKind.OFFICE, "XT-UBND", False),
+    ("XT-TP", "Tư pháp – Hộ tịch", UnitKind.OFFICE, "XT-UBND", False),
+    ("XT-VHXH", "Văn hóa – Xã hội", UnitKind.OFFICE, "XT-UBND", False),
+    ("XT-VP", "Văn phòng – Thống kê", UnitKind.OFFICE, "XT-UBND", False),
+    ("XT-CA", "Công an xã", UnitKind.OFFICE, "XT-UBND", False),
+    ("XT-TCKT", "Tài chính – Kế toán", UnitKind.OFFICE, "XT-UBND", False),
+    ("XT-X01", "Xóm Yên Thái", UnitKind.HAMLET, "NA-XT", False),
+    ("XT-X02", "Xóm Trung Thành", UnitKind.HAMLET, "NA-XT", False),
+    ("XT-X03", "Xóm Đông Lộc", UnitKind.HAMLET, "NA-XT", False),
+    ("XT-X04", "Xóm Tây Xuân", UnitKind.HAMLET, "NA-XT", False),
+    ("XT-X05", "Xóm Nam Phong", UnitKind.HAMLET, "NA-XT", False),
+    ("XT-X06", "Xóm Thịnh Mỹ", UnitKind.HAMLET, "NA-XT", False),
+    ("XT-X07", "Xóm Phúc Hậu", UnitKind.HAMLET, "NA-XT", False),
+    ("XT-X08", "Xóm Tân Hợp", UnitKind.HAMLET, "NA-XT", False),
+    ("XT-X09", "Xóm Bắc Sơn", UnitKind.HAMLET, "NA-XT", True),
+    ("XT-X10", "Xóm Khe Lim", UnitKind.HAMLET, "NA-XT", True),
+]
+HAMLET_CODES = [code for code, _n, kind, _p, _r in UNITS if kind == UnitKind.HAMLET]
+
+# The office that handles each field of the reference data.
+FIELD_OFFICE = {
+    "land": "XT-DC",
+    "construction": "XT-DC",
+    "environment": "XT-DC",
+    "infrastructure": "XT-DC",
+    "social-policy": "XT-VHXH",
+    "health": "XT-VHXH",
+    "education": "XT-VHXH",
+    "security-order": "XT-CA",
+    "administration": "XT-TP",
+    "other": "XT-VP",
+}
+
+# username, họ và tên đệm (last_name), tên (first_name), position,
+# ((unit code, role), ...), superuser
+STAFF = [
+    (
+        "reception",
+        "Nguyễn Thị Thu",
+        "Hằng",
+        "Công chức tiếp công dân, Bộ phận một cửa",
+        (("XT-UBND", Role.RECEPTION),),
+        False,
+    ),
+    (
+        "officer",
+        "Trần Văn",
+        "Hùng",
+        "Công chức Địa chính – Xây dựng",
+        (("XT-DC", Role.OFFICER),),
+        False,
+    ),
+    (
+        "leader",
+        "Lê Đình",
+        "Toàn",
+        "Trưởng bộ phận Địa chính – Xây dựng",
+        (("XT-DC", Role.LEADER),),
+        False,
+    ),
+    (
+        "supervisor",
+        "Hoàng Thị",
+        "Lan",
+        "Phó Trưởng Ban Chỉ đạo công tác dân vận chính quyền xã",
+        (("NA-XT", Role.SUPERVISOR),),
+        False,
+    ),
+    (
+        "admin",
+        "Đặng Quốc",
+        "Việt",
+        "Quản trị hệ thống",
+        (("NA-XT", Role.ADMIN),),
+        True,
+    ),
+    (
+        "chutich",
+        "Phan Hoàng",
+        "Thụ",
+        "Chủ tịch UBND xã, Trưởng Ban Chỉ đạo",
+        (("XT-UBND", Role.LEADER), ("XT-BCD", Role.LEADER)),
+        False,
+    ),
+    (
+        "officer.ubnd",
+        "Hồ Thị Ngọc",
+        "Ánh",
+        "Chuyên viên xử lý đơn thư, UBND xã",
+        (("XT-UBND", Role.OFFICER),),
+        False,
+    ),
+    (
+        "leader.tp",
+        "Nguyễn Văn",
+        "Lâm",
+        "Trưởng bộ phận Tư pháp – Hộ tịch",
+        (("XT-TP", Role.LEADER),),
+        False,
+    ),
+    (
+        "officer.tp",
+        "Phạm Thị",
+        "Hương",
+        "Công chức Tư pháp – Hộ tịch",
+        (("XT-TP", Role.OFFICER),),
+        False,
+    ),
+    (
+        "leader.vhxh",
+        "Thái Văn",
+        "Sơn",
+        "Trưởng bộ phận Văn hóa – Xã hội",
+        (("XT-VHXH", Role.LEADER),),
+        False,
+    ),
+    (
+        "officer.vhxh",
+        "Võ Thị",
+        "Mai",
+        "Công chức Văn hóa – Xã hội",
+        (("XT-VHXH", Role.OFFICER),),
+        False,
+    ),
+    (
+        "leader.vp",
+        "Cao Xuân",
+        "Bình",
+        "Chánh Văn phòng UBND xã",
+        (("XT-VP", Role.LEADER),),
+        False,
+    ),
+    (
+        "officer.vp",
+        "Đậu Thị",
+        "Thảo",
+        "Công chức Văn phòng – Thống kê",
+        (("XT-VP", Role.OFFICER),),
+        False,
+    ),
+    (
+        "leader.ca",
+        "Nguyễn Hữu",
+        "Thắng",
+        "Trưởng Công an xã",
+        (("XT-CA", Role.LEADER),),
+        False,
+    ),
+    (
+        "officer.ca",
+        "Bùi Văn",
+        "Quân",
+        "Cán bộ Công an xã",
+        (("XT-CA", Role.OFFICER),),
+        False,
+    ),
+    (
+        "leader.tckt",
+        "Chu Thị",
+        "Yến",
+        "Kế toán trưởng",
+        (("XT-TCKT", Role.LEADER),),
+        False,
+    ),
+    (
+        "leader.hdnd",
+        "Hồ Sỹ",
+        "Nam",
+        "Phó Chủ tịch HĐND xã",
+        (("XT-HDND", Role.LEADER),),
+        False,
+    ),
+    (
+        "leader.mttq",
+        "Trần Thị",
+        "Vân",
+        "Chủ tịch Ủy ban MTTQ Việt Nam xã",
+        (("XT-MTTQ", Role.LEADER),),
+        False,
+    ),
+    (
+        "officer.x01",
+        "Nguyễn Thị",
+        "Huệ",
+        "Phó trưởng xóm Yên Thái",
+        (("XT-X01", Role.OFFICER),),
+        False,
+    ),
+] + [
+    (
+        f"leader.x{number:02d}",
+        last_name,
+        first_name,
+        "Trưởng xóm",
+        ((f"XT-X{number:02d}", Role.LEADER),),
+        False,
+    )
+    for number, (last_name, first_name) in enumerate(
+        [
+            ("Nguyễn Văn", "Tám"),
+            ("Hồ Sỹ", "Hòa"),
+            ("Phan Văn", "Lợi"),
+            ("Lê Thị", "Nhàn"),
+            ("Trần Đình", "Kha"),
+            ("Đậu Văn", "Tư"),
+            ("Võ Văn", "Hiếu"),
+            ("Thái Bá", "Cường"),
+            ("Lương Văn", "Pín"),
+            ("Lô Văn", "Kham"),
+        ],
+        start=1,
+    )
+]
+MAIN_USERS = ["reception", "officer", "leader", "supervisor", "admin", "chutich"]
+RECEPTION = "reception"
+
+# --------------------------------------------------------------------------
+# People
+# --------------------------------------------------------------------------
+
+SURNAMES = (
+    ["Nguyễn"] * 14
+    + ["Hồ"] * 4
+    + ["Lê"] * 4
+    + ["Trần"] * 4
+    + ["Phan"] * 3
+    + ["Hoàng"] * 3
+    + ["Thái"] * 2
+    + ["Đậu"] * 2
+    + ["Võ"] * 2
+    + ["Phạm", "Cao", "Chu", "Đặng", "Bùi", "Đinh", "Ngô", "Dương", "Lưu", "Tăng"]
+)
+MALE_MIDDLE = ["Văn"] * 6 + ["Đình", "Hữu", "Đức", "Công", "Quang", "Xuân", "Bá", "Sỹ"]
+FEMALE_MIDDLE = ["Thị"] * 8 + [
+    "Thị Thu",
+    "Thị Hồng",
+    "Thị Minh",
+    "Thị Thanh",
+    "Thị Kim",
+    "Ngọc",
+    "Thị Mỹ",
+]
+MALE_GIVEN = (
+    "Hùng Dũng Tuấn Cường Hải Long Nam Sơn Thắng Toàn Bình Hòa Lâm Phúc Quang "
+    "Tài Thành Trung Vinh Đức Hiếu Kiên Lộc Nghĩa Quý Thịnh Tùng Việt Hưng Khánh"
+).split()
+FEMALE_GIVEN = (
+    "Hoa Lan Hương Hằng Hà Mai Nga Oanh Thảo Thủy Trang Yến Loan Nhung Phương "
+    "Hiền Tâm Vân Liên Dung Huyền Lý Tuyết Xuân Ngân Quyên Sen Hạnh Thơm Nhàn"
+).split()
+MOBILE_PREFIXES = (
+    "032 033 034 035 036 037 038 039 056 058 059 070 076 077 078 079 081 082 "
+    "083 084 085 086 088 089 090 091 093 094 096 097 098 099"
+).split()
+COMPANIES = [
+    "Công ty TNHH Xây dựng Thành Đạt",
+    "Công ty TNHH MTV Cát sỏi Hưng Phát",
+    "Công ty CP Vật liệu xây dựng Lam Hồng",
+    "Công ty TNHH Chăn nuôi Phú Gia",
+]
+SCHOOLS = [
+    "Trường Tiểu học Xuân Thành",
+    "Trường THCS Xuân Thành",
+    "Trường Mầm non Xuân Thành",
+]
+
+# --------------------------------------------------------------------------
+# What people write about
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Template:
+    """One kind of matter, written the way citizens and officials write it.
+
+    ``{...}`` slots are filled per case.  ``answer`` is the reply to feedback,
+    petitions and dialogue issues; for complaints and denunciations the reply
+    is composed from the outcome, ``subject`` (what a rejection upholds) and
+    ``remedy`` (what is done when the case is founded).  ``accused`` names
+    the denounced person's workplace, or ``company`` for a business.
+    """
+
+    field: str
+    title: str
+    content: str
+    place: str = ""
+    answer: str = ""
+    subject: str = ""
+    remedy: str = ""
+    accused: str = ""
+    local: bool = False
+
+
+T = Template
+
+FEEDBACK_TEMPLATES = [
+    T(
+        "infrastructure",
+        "Đường nối {xom} với {xom2} bị sụt lún, nhiều ổ gà",
+        "Đoạn đường bê tông từ {xom} đi {xom2}, dài khoảng {meters} m, bị sụt "
+        "lún, nhiều ổ gà sâu; trời mưa nước đọng, học sinh và người dân đi lại "
+        "rất nguy hiểm, đã có người bị ngã xe. Đề nghị UBND xã kiểm tra, sớm có "
+        "phương án sửa chữa.",
+        "Tuyến đường nối {xom} với {xom2}",
+        "UBND xã đã giao bộ phận Địa chính – Xây dựng kiểm tra hiện trường. Đoạn "
+        "hư hỏng đã được vá tạm bằng đá cấp phối; việc sửa chữa, nâng cấp được "
+        "đưa vào kế hoạch đầu tư công năm {next_year} từ nguồn vốn xây dựng "
+        "nông thôn mới nâng cao.",
+    ),
+    T(
+        "environment",
+        "Trại lợn của hộ {owner} gây ô nhiễm môi trường",
+        "Trại chăn nuôi khoảng {pigs} con lợn của hộ {owner} tại {xom} xả nước "
+        "thải chưa qua xử lý ra mương thoát nước chung, mùi hôi thối nồng nặc, "
+        "nhất là khi trời nắng nóng; nhiều hộ xung quanh phải đóng cửa cả ngày. "
+        "Đề nghị chính quyền kiểm tra, buộc chủ trại xây dựng hệ thống xử lý "
+        "chất thải theo quy định.",
+        "Khu chăn nuôi {xom}",
+        "Đoàn kiểm tra của UBND xã đã làm việc với chủ trại, lập biên bản, yêu "
+        "cầu cải tạo hầm biogas và không xả thải ra mương chung. Kiểm tra lại "
+        "sau 30 ngày: chủ trại đã xây thêm bể lắng, mùi hôi giảm rõ rệt; UBND "
+        "xã tiếp tục giám sát định kỳ.",
+    ),
+    T(
+        "security-order",
+        "Hát karaoke gây ồn ào sau 22 giờ tại {xom}",
+        "Gia đình {other} tại {xom} thường xuyên mở loa kéo hát karaoke với âm "
+        "lượng lớn đến 23–24 giờ, ảnh hưởng đến việc nghỉ ngơi của người già, "
+        "trẻ nhỏ và việc học của học sinh. Hàng xóm đã nhắc nhở nhiều lần nhưng "
+        "không chấm dứt. Đề nghị Công an xã xử lý.",
+        "{Xom}",
+        "Công an xã phối hợp với Ban cán sự {xom} đến nhắc nhở, yêu cầu gia đình "
+        "cam kết không gây ồn ào sau 22 giờ theo Nghị định 144/2021/NĐ-CP. Từ "
+        "đó đến nay việc gây ồn không còn tái diễn.",
+        local=True,
+    ),
+    T(
+        "social-policy",
+        "Chậm chi trả trợ cấp xã hội hằng tháng",
+        "Tôi là người khuyết tật nặng, đang hưởng trợ cấp xã hội hằng tháng. Đã "
+        "{months} tháng nay tôi chưa nhận được tiền trợ cấp, hỏi thì được trả "
+        "lời là đang chờ kinh phí. Đề nghị UBND xã kiểm tra, chi trả đầy đủ và "
+        "đúng kỳ.",
+        "",
+        "Bộ phận Văn hóa – Xã hội đã kiểm tra: việc chậm là do chuyển sang chi "
+        "trả qua tài khoản. Toàn bộ tiền trợ cấp các tháng còn thiếu đã được "
+        "chi trả cho ông (bà); từ tháng sau chi trả đúng kỳ.",
+    ),
+    T(
+        "education",
+        "Đề nghị công khai các khoản thu đầu năm học tại {school}",
+        "Đầu năm học, {school} thu của mỗi học sinh nhiều khoản ngoài học phí "
+        "như quỹ phụ huynh, tiền mua sắm thiết bị, tiền học thêm, tổng cộng "
+        "khoảng {amount}. Phụ huynh không được họp bàn trước và không biết khoản "
+        "nào là bắt buộc. Đề nghị kiểm tra, công khai và chỉ thu các khoản đúng "
+        "quy định.",
+        "{school}",
+        "UBND xã đã phối hợp với nhà trường rà soát: các khoản thu thỏa thuận "
+        "được công khai lại tại cuộc họp phụ huynh; khoản mua sắm thiết bị không "
+        "đúng quy định đã dừng thu và hoàn trả cho phụ huynh.",
+    ),
+    T(
+        "construction",
+        "Hộ {other} xây nhà lấn hành lang đường giao thông",
+        "Hộ {other} ở {xom} đang xây nhà ở và mái che lấn ra hành lang an toàn "
+        "đường liên xóm khoảng {meters_small} m, làm thu hẹp mặt đường, che "
+        "khuất tầm nhìn ở khúc cua. Đề nghị UBND xã kiểm tra giấy phép xây dựng "
+        "và xử lý vi phạm.",
+        "{Xom}",
+        "Bộ phận Địa chính – Xây dựng đã kiểm tra, lập biên bản vi phạm hành "
+        "chính về trật tự xây dựng; chủ hộ đã tự tháo dỡ phần mái che lấn hành "
+        "lang đường và cam kết xây dựng đúng ranh giới.",
+    ),
+    T(
+        "infrastructure",
+        "Đề nghị lắp đèn chiếu sáng trục đường chính {xom}",
+        "Trục đường chính {xom} dài khoảng {meters} m chưa có đèn chiếu sáng, "
+        "buổi tối rất tối, thường xảy ra trộm cắp vặt và va chạm giao thông. "
+        "Nhân dân sẵn sàng đóng góp ngày công. Đề nghị xã hỗ trợ kinh phí lắp "
+        "đèn năng lượng mặt trời.",
+        "Trục đường chính {xom}",
+        "UBND xã thống nhất hỗ trợ 50% kinh phí lắp 25 bộ đèn năng lượng mặt "
+        "trời trên trục chính {xom}, phần còn lại do nhân dân tự nguyện đóng "
+        "góp; công trình đã hoàn thành và đưa vào sử dụng.",
+        local=True,
+    ),
+    T(
+        "environment",
+        "Rác thải tồn đọng tại điểm tập kết đầu {xom}",
+        "Điểm tập kết rác đầu {xom} đã hơn hai tuần không được thu gom, rác "
+        "tràn ra đường, bốc mùi, ruồi nhặng nhiều. Đề nghị xã yêu cầu tổ thu "
+        "gom thực hiện đúng lịch.",
+        "Điểm tập kết rác đầu {xom}",
+        "UBND xã đã làm việc với tổ thu gom; rác tồn đọng được thu dọn ngay "
+        "trong ngày. Lịch thu gom được tăng lên 2 lần mỗi tuần và niêm yết tại "
+        "nhà văn hóa xóm.",
+        local=True,
+    ),
+    T(
+        "land",
+        "Chậm cấp Giấy chứng nhận quyền sử dụng đất",
+        "Tôi nộp hồ sơ đề nghị cấp Giấy chứng nhận quyền sử dụng đất cho thửa "
+        "đất số {parcel}, tờ bản đồ số {sheet} tại {xom} từ ngày {date}, đến "
+        "nay đã quá thời hạn nhưng chưa nhận được kết quả và không được thông "
+        "báo lý do. Đề nghị UBND xã kiểm tra, trả lời.",
+        "Thửa đất số {parcel}, tờ bản đồ số {sheet}, {xom}",
+        "Hồ sơ đã được chuyển Văn phòng Đăng ký đất đai; việc chậm là do phải đo "
+        "đạc lại ranh giới thửa đất. Công dân đã được hướng dẫn bổ sung biên "
+        "bản xác định ranh giới, mốc giới; Giấy chứng nhận đã được cấp và trao "
+        "tại Bộ phận một cửa.",
+    ),
+    T(
+        "health",
+        "Người cao tuổi chưa được cấp thẻ bảo hiểm y tế",
+        "Bố tôi năm nay {old_age} tuổi, thuộc diện được ngân sách nhà nước đóng "
+        "bảo hiểm y tế, nhưng từ đầu năm đến nay chưa được cấp thẻ, đi khám "
+        "bệnh phải trả toàn bộ chi phí. Đề nghị xã rà soát danh sách, đề nghị "
+        "cấp thẻ.",
+        "",
+        "Bộ phận Văn hóa – Xã hội đã rà soát: ông thuộc diện được cấp thẻ nhưng "
+        "bị sót khi lập danh sách. Xã đã bổ sung danh sách gửi cơ quan bảo hiểm "
+        "xã hội; thẻ đã được cấp và gia đình được hướng dẫn thanh toán lại chi "
+        "phí khám bệnh.",
+    ),
+    T(
+        "security-order",
+        "Chó thả rông không rọ mõm tại {xom}",
+        "Nhiều hộ ở {xom} thả rông chó không rọ mõm, chưa tiêm phòng dại; tuần "
+        "trước một cháu học sinh bị chó cắn trên đường đi học. Đề nghị chính "
+        "quyền tuyên truyền, xử lý các hộ vi phạm.",
+        "{Xom}",
+        "Ban cán sự {xom} đã tuyên truyền trên loa truyền thanh và lập danh sách "
+        "hộ nuôi chó; Công an xã nhắc nhở, xử phạt 2 trường hợp tái phạm. Trạm "
+        "Y tế xã tổ chức tiêm phòng dại cho đàn chó tại xóm.",
+        local=True,
+    ),
+    T(
+        "infrastructure",
+        "Mương tưới nội đồng {xom} bị bồi lấp",
+        "Tuyến mương tưới nội đồng chạy qua cánh đồng {xom} bị bồi lấp, cỏ mọc "
+        "dày, nước không về được ruộng; vụ sắp tới nhiều hộ có nguy cơ không "
+        "gieo cấy được. Đề nghị xã chỉ đạo nạo vét trước mùa vụ.",
+        "Cánh đồng {xom}",
+        "UBND xã phối hợp với Hợp tác xã dịch vụ nông nghiệp nạo vét {meters} m "
+        "mương nội đồng, hoàn thành trước khi xuống giống; Hội Nông dân xã vận "
+        "động hội viên tham gia ngày công.",
+    ),
+    T(
+        "administration",
+        "Thái độ tiếp dân chưa đúng mực tại Bộ phận một cửa",
+        "Ngày {date}, tôi đến Bộ phận một cửa UBND xã làm thủ tục chứng thực, "
+        "cán bộ tiếp nhận thiếu nhiệt tình và yêu cầu nộp thêm giấy tờ không có "
+        "trong thành phần hồ sơ đã niêm yết. Đề nghị lãnh đạo xã chấn chỉnh.",
+        "Bộ phận một cửa UBND xã",
+        "Lãnh đạo UBND xã đã kiểm tra, yêu cầu công chức liên quan kiểm điểm, "
+        "rút kinh nghiệm; thủ tục của công dân được giải quyết ngay trong ngày. "
+        "Danh mục thủ tục và số điện thoại đường dây nóng đã được niêm yết lại.",
+    ),
+    T(
+        "administration",
+        "Sai thông tin trên giấy khai sinh của con",
+        "Giấy khai sinh của con tôi ghi sai năm sinh của mẹ, khi làm thủ tục "
+        "nhập học không khớp với thẻ căn cước. Đề nghị xã hướng dẫn thủ tục "
+        "cải chính hộ tịch.",
+        "",
+        "Bộ phận Tư pháp – Hộ tịch đã hướng dẫn và tiếp nhận hồ sơ cải chính hộ "
+        "tịch; giấy khai sinh đã được cải chính và trả cho công dân trong 3 "
+        "ngày làm việc.",
+    ),
+    T(
+        "social-policy",
+        "Đề nghị xem xét lại kết quả rà soát hộ cận nghèo",
+        "Chồng tôi bị tai nạn lao động, mất khả năng lao động, hai con đang đi "
+        "học, nhưng trong đợt rà soát cuối năm gia đình không được đưa vào danh "
+        "sách hộ cận nghèo. Đề nghị Ban Chỉ đạo giảm nghèo của xã xem xét lại.",
+        "",
+        "Tổ rà soát của xã đã phúc tra tại hộ gia đình; kết quả chấm điểm đủ "
+        "điều kiện hộ cận nghèo. UBND xã đã bổ sung vào danh sách và công nhận "
+        "theo quy định.",
+    ),
+]
+
+COMPLAINT_TEMPLATES = [
+    T(
+        "land",
+        "Khiếu nại phương án bồi thường khi thu hồi đất mở rộng đường",
+        "Gia đình tôi bị thu hồi {area} m² đất nông nghiệp tại {xom} để mở rộng "
+        "đường trục xã. Mức bồi thường, hỗ trợ trong phương án thấp hơn các hộ "
+        "liền kề và không có khoản hỗ trợ chuyển đổi nghề. Tôi khiếu nại phương "
+        "án bồi thường, đề nghị xem xét lại.",
+        "Thửa đất số {parcel}, tờ bản đồ số {sheet}, {xom}",
+        subject="phương án bồi thường, hỗ trợ đã phê duyệt",
+        remedy="UBND xã điều chỉnh phương án, bổ sung khoản hỗ trợ chuyển đổi "
+        "nghề và tìm kiếm việc làm cho hộ gia đình.",
+    ),
+    T(
+        "construction",
+        "Khiếu nại quyết định xử phạt vi phạm hành chính về xây dựng",
+        "Ngày {date}, Chủ tịch UBND xã ban hành quyết định xử phạt gia đình tôi "
+        "{amount} vì xây công trình không có giấy phép. Công trình là chuồng "
+        "trại chăn nuôi trên đất nông nghiệp của gia đình, thuộc trường hợp "
+        "được miễn giấy phép xây dựng. Tôi khiếu nại, đề nghị hủy quyết định.",
+        "{Xom}",
+        subject="quyết định xử phạt vi phạm hành chính",
+        remedy="Hủy quyết định xử phạt và hoàn trả số tiền gia đình đã nộp.",
+    ),
+    T(
+        "land",
+        "Khiếu nại việc không xác nhận nguồn gốc, thời điểm sử dụng đất",
+        "Gia đình tôi sử dụng thửa đất số {parcel}, tờ bản đồ số {sheet} tại "
+        "{xom} ổn định, không tranh chấp từ năm {year}, nhưng UBND xã không xác "
+        "nhận nguồn gốc, thời điểm sử dụng đất để làm hồ sơ cấp Giấy chứng "
+        "nhận. Tôi khiếu nại việc làm này.",
+        "Thửa đất số {parcel}, tờ bản đồ số {sheet}, {xom}",
+        subject="văn bản trả lời của UBND xã",
+        remedy="UBND xã xác nhận nguồn gốc, thời điểm sử dụng đất và hoàn thiện "
+        "hồ sơ đề nghị cấp Giấy chứng nhận cho công dân.",
+    ),
+    T(
+        "social-policy",
+        "Khiếu nại quyết định thôi hưởng trợ cấp xã hội",
+        "UBND xã ban hành quyết định thôi hưởng trợ cấp xã hội hằng tháng đối "
+        "với mẹ tôi với lý do đã có lương hưu, trong khi mẹ tôi chỉ nhận trợ "
+        "cấp một lần, không có lương hưu. Tôi khiếu nại quyết định này.",
+        "",
+        subject="quyết định thôi hưởng trợ cấp",
+        remedy="Thu hồi quyết định thôi hưởng; tiếp tục chi trả và truy lĩnh "
+        "trợ cấp cho các tháng bị cắt.",
+    ),
+    T(
+        "land",
+        "Khiếu nại việc chấm dứt hợp đồng giao khoán đất công ích",
+        "Gia đình tôi nhận khoán {area} m² đất công ích tại {xom} theo hợp đồng "
+        "đến năm {year_ahead}. UBND xã đơn phương chấm dứt hợp đồng, thu hồi đất "
+        "để giao cho doanh nghiệp làm trang trại mà không thanh toán chi phí "
+        "đầu tư. Tôi khiếu nại việc thu hồi.",
+        "Đồng khoán {xom}",
+        subject="thông báo chấm dứt hợp đồng giao khoán",
+        remedy="UBND xã thanh toán chi phí đầu tư vào đất còn lại và bồi thường "
+        "cây trồng trên đất cho gia đình.",
+    ),
+    T(
+        "education",
+        "Khiếu nại kết quả xét miễn, giảm học phí",
+        "Con tôi thuộc hộ cận nghèo nhưng hồ sơ đề nghị giảm học phí năm học "
+        "{school_year} tại {school} bị trả lại với lý do không đủ điều kiện. Tôi "
+        "khiếu nại kết quả xét duyệt này.",
+        "{school}",
+        subject="kết quả xét duyệt",
+        remedy="Bổ sung con của công dân vào danh sách được giảm 50% học phí "
+        "theo Nghị định 81/2021/NĐ-CP.",
+    ),
+    T(
+        "construction",
+        "Khiếu nại việc cưỡng chế tháo dỡ tường rào",
+        "UBND xã tổ chức cưỡng chế tháo dỡ tường rào của gia đình tôi tại {xom} "
+        "với lý do lấn chiếm đất công, nhưng không giao quyết định cưỡng chế "
+        "cho gia đình trước khi thực hiện theo quy định. Tôi khiếu nại việc "
+        "cưỡng chế này.",
+        "{Xom}",
+        subject="việc tổ chức cưỡng chế",
+        remedy="UBND xã bồi thường thiệt hại phần tường rào nằm trong ranh giới "
+        "thửa đất của gia đình.",
+    ),
+]
+
+DENUNCIATION_TEMPLATES = [
+    T(
+        "land",
+        "Tố cáo cán bộ địa chính nhận tiền khi làm hồ sơ cấp Giấy chứng nhận",
+        "Tôi tố cáo {accused}, công chức Địa chính – Xây dựng xã, khi hướng dẫn "
+        "gia đình tôi làm hồ sơ cấp Giấy chứng nhận quyền sử dụng đất đã yêu "
+        "cầu nộp {amount} gọi là chi phí đi lại, đo đạc mà không có biên lai. "
+        "Đề nghị làm rõ, xử lý nghiêm.",
+        "",
+        remedy="Yêu cầu người bị tố cáo hoàn trả số tiền đã nhận; tổ chức kiểm "
+        "điểm, xem xét xử lý kỷ luật theo quy định.",
+        accused="UBND xã Xuân Thành, tỉnh Nghệ An",
+    ),
+    T(
+        "other",
+        "Tố cáo trưởng xóm thu tiền đóng góp sai quy định",
+        "Tôi tố cáo {accused}, Trưởng {xom}, tự đặt ra khoản thu {amount_small} "
+        "mỗi khẩu để sửa nhà văn hóa nhưng không thông qua cuộc họp xóm, không "
+        "công khai thu chi.",
+        "{Xom}",
+        remedy="Yêu cầu trưởng xóm công khai thu chi, hoàn trả khoản thu sai quy "
+        "định; tổ chức kiểm điểm trước cuộc họp xóm.",
+        accused="{Xom}, xã Xuân Thành, tỉnh Nghệ An",
+    ),
+    T(
+        "environment",
+        "Tố cáo khai thác cát trái phép trên sông",
+        "Tôi tố cáo {accused} dùng tàu hút cát trái phép đoạn sông chảy qua "
+        "{xom} vào ban đêm, gây sạt lở bờ sông, ảnh hưởng đất sản xuất của nhiều "
+        "hộ dân. Đề nghị kiểm tra, xử lý.",
+        "Bờ sông đoạn qua {xom}",
+        remedy="Công an xã lập biên bản, tạm giữ phương tiện; hồ sơ được chuyển "
+        "cơ quan có thẩm quyền xử phạt và buộc khắc phục hậu quả.",
+        accused="company",
+    ),
+    T(
+        "social-policy",
+        "Tố cáo việc đưa người không đủ điều kiện vào danh sách hỗ trợ",
+        "Tôi tố cáo {accused}, công chức Văn hóa – Xã hội xã, đưa người thân "
+        "không đủ điều kiện vào danh sách nhận hỗ trợ dịp Tết, trong khi nhiều "
+        "hộ khó khăn thật sự không được nhận.",
+        "",
+        remedy="Thu hồi tiền hỗ trợ đã chi sai đối tượng; xử lý kỷ luật khiển "
+        "trách người vi phạm.",
+        accused="UBND xã Xuân Thành, tỉnh Nghệ An",
+    ),
+    T(
+        "construction",
+        "Tố cáo cán bộ làm ngơ cho xây dựng trái phép trên đất lúa",
+        "Tôi tố cáo {accused}, cán bộ phụ trách trật tự xây dựng, biết việc hộ "
+        "{other} xây nhà kiên cố trên đất trồng lúa tại {xom} nhưng không lập "
+        "biên bản, không báo cáo lãnh đạo xã.",
+        "{Xom}",
+        remedy="Lập biên bản, xử lý công trình vi phạm; tổ chức kiểm điểm trách "
+        "nhiệm cán bộ buông lỏng quản lý.",
+        accused="UBND xã Xuân Thành, tỉnh Nghệ An",
+    ),
+    T(
+        "education",
+        "Tố cáo giáo viên ép học sinh học thêm",
+        "Tôi tố cáo {accused}, giáo viên {school}, ép học sinh lớp chủ nhiệm "
+        "học thêm tại nhà với mức thu {amount_small} mỗi tháng; học sinh không "
+        "đi học thêm bị phân biệt đối xử.",
+        "{school}",
+        remedy="Đề nghị nhà trường chấm dứt việc dạy thêm sai quy định và kiểm "
+        "điểm giáo viên vi phạm.",
+        accused="{school}, tỉnh Nghệ An",
+    ),
+]
+
+VOTER_TEMPLATES = [
+    T(
+        "infrastructure",
+        "Cử tri {xom} kiến nghị bê tông hóa đường nội xóm",
+        "Tại hội nghị tiếp xúc cử tri trước kỳ họp HĐND xã, cử tri {xom} kiến "
+        "nghị: tuyến đường nội xóm dài khoảng {meters} m vẫn là đường đất, mùa "
+        "mưa lầy lội. Đề nghị đưa vào kế hoạch bê tông hóa theo phương châm Nhà "
+        "nước và nhân dân cùng làm.",
+        "Đường nội {xom}",
+        "UBND xã tiếp thu; tuyến đường được đưa vào danh mục bê tông hóa năm "
+        "{next_year}, tỉnh hỗ trợ xi măng, nhân dân góp ngày công và vật liệu "
+        "cát, sỏi.",
+        local=True,
+    ),
+    T(
+        "education",
+        "Kiến nghị xây thêm phòng học cho Trường Mầm non",
+        "Cử tri kiến nghị: Trường Mầm non Xuân Thành thiếu phòng học, nhiều lớp "
+        "phải học ghép, sân chơi chật hẹp. Đề nghị xã đầu tư xây thêm phòng "
+        "học và công trình vệ sinh.",
+        "Trường Mầm non Xuân Thành",
+        "UBND xã đã lập hồ sơ đề xuất xây dựng 4 phòng học từ nguồn vốn chương "
+        "trình mục tiêu quốc gia; dự kiến khởi công trong năm {next_year}.",
+    ),
+    T(
+        "land",
+        "Kiến nghị cấp đổi Giấy chứng nhận sau dồn điền đổi thửa",
+        "Cử tri kiến nghị: sau dồn điền đổi thửa đã nhiều năm, nhiều hộ ở {xom} "
+        "chưa được cấp đổi Giấy chứng nhận quyền sử dụng đất nông nghiệp, khó "
+        "khăn khi vay vốn, chuyển nhượng. Đề nghị xã sớm hoàn thành.",
+        "Cánh đồng {xom}",
+        "UBND xã đã hoàn thiện hồ sơ cấp đổi cho các hộ, chuyển Văn phòng Đăng "
+        "ký đất đai thẩm định; các hộ sẽ được thông báo nhận Giấy chứng nhận "
+        "tại Bộ phận một cửa.",
+    ),
+    T(
+        "environment",
+        "Kiến nghị xử lý bãi rác tự phát ven đường",
+        "Cử tri {xom} kiến nghị: bãi rác tự phát ven đường đi {xom2} ngày càng "
+        "lớn, bốc mùi, ảnh hưởng môi trường và mỹ quan. Đề nghị xã dọn dẹp, "
+        "lắp biển cấm và xử lý người đổ rác.",
+        "Ven đường từ {xom} đi {xom2}",
+        "UBND xã đã huy động lực lượng dọn sạch bãi rác, lắp biển cấm đổ rác và "
+        "camera giám sát; Công an xã xử phạt 3 trường hợp vi phạm.",
+    ),
+    T(
+        "health",
+        "Kiến nghị bố trí bác sĩ khám bệnh thường xuyên tại Trạm Y tế xã",
+        "Cử tri kiến nghị: Trạm Y tế xã nhiều ngày không có bác sĩ, người dân "
+        "phải lên tuyến trên khám bệnh. Đề nghị bố trí bác sĩ làm việc thường "
+        "xuyên tại trạm.",
+        "Trạm Y tế xã",
+        "UBND xã đã đề nghị Trung tâm Y tế khu vực luân phiên cử bác sĩ về Trạm "
+        "Y tế xã; từ tháng này trạm có bác sĩ khám bệnh các ngày thứ Hai, thứ "
+        "Tư và thứ Sáu.",
+    ),
+    T(
+        "social-policy",
+        "Kiến nghị giải quyết chế độ cho người có công",
+        "Cử tri kiến nghị: một số hồ sơ đề nghị hưởng chế độ người hoạt động "
+        "kháng chiến bị nhiễm chất độc hóa học ở {xom} đã nộp lâu nhưng chưa có "
+        "kết quả. Đề nghị xã đôn đốc cấp trên giải quyết.",
+        "",
+        "UBND xã đã rà soát, bổ sung giấy tờ còn thiếu và có văn bản đề nghị Sở "
+        "Nội vụ giải quyết; 2 hồ sơ đã có quyết định hưởng trợ cấp.",
+    ),
+    T(
+        "infrastructure",
+        "Kiến nghị xây cầu tràn qua khe ở {xom}",
+        "Cử tri {xom} kiến nghị: mùa mưa lũ nước khe dâng cao, người dân và học "
+        "sinh không qua được, đã có người bị nước cuốn. Đề nghị xây cầu tràn "
+        "kiên cố.",
+        "Khe nước {xom}",
+        "UBND xã đã báo cáo tỉnh đưa cầu tràn vào danh mục công trình phòng "
+        "chống thiên tai; trước mắt cắm biển cảnh báo và bố trí người trực "
+        "trong mùa mưa lũ.",
+        local=True,
+    ),
+    T(
+        "administration",
+        "Kiến nghị công khai quy hoạch sử dụng đất của xã",
+        "Cử tri kiến nghị: quy hoạch sử dụng đất và các dự án trên địa bàn chưa "
+        "được công khai rộng rãi, người dân không biết đất nhà mình có nằm "
+        "trong quy hoạch hay không. Đề nghị niêm yết công khai.",
+        "Trụ sở UBND xã",
+        "UBND xã đã niêm yết bản đồ quy hoạch sử dụng đất tại trụ sở và các nhà "
+        "văn hóa xóm, đăng trên trang thông tin điện tử của xã.",
+    ),
+    T(
+        "security-order",
+        "Kiến nghị tăng cường tuần tra ban đêm",
+        "Cử tri {xom} kiến nghị: thời gian gần đây xảy ra nhiều vụ trộm gà, "
+        "trộm xe máy vào ban đêm. Đề nghị Công an xã tăng cường tuần tra, kiểm "
+        "soát.",
+        "{Xom}",
+        "Công an xã đã phối hợp với tổ bảo vệ an ninh trật tự ở cơ sở tăng "
+        "cường tuần tra ban đêm; đã bắt giữ 1 đối tượng trộm cắp, tình hình "
+        "trên địa bàn ổn định.",
+    ),
+]
+
+DIALOGUE_TEMPLATES = [
+    T(
+        "land",
+        "Ý kiến về tiến độ giải phóng mặt bằng cụm công nghiệp",
+        "Tại buổi đối thoại giữa Chủ tịch UBND xã với Nhân dân ngày {received}, "
+        "công dân phản ánh: việc giải phóng mặt bằng cụm công nghiệp kéo dài, "
+        "đất đã cắm mốc nhưng chưa chi trả tiền bồi thường, người dân không "
+        "canh tác được.",
+        "Khu quy hoạch cụm công nghiệp",
+        "UBND xã đã làm việc với chủ đầu tư; tiền bồi thường được chi trả cho "
+        "các hộ trong tháng, hộ chưa nhận tiền được tiếp tục canh tác đến khi "
+        "bàn giao mặt bằng.",
+    ),
+    T(
+        "environment",
+        "Ý kiến về khói bụi từ xưởng chế biến gỗ",
+        "Tại buổi đối thoại ngày {received}, công dân {xom} phản ánh xưởng chế "
+        "biến gỗ gần khu dân cư gây khói bụi, tiếng ồn cả ban đêm.",
+        "Xưởng chế biến gỗ, {xom}",
+        "UBND xã đã kiểm tra, yêu cầu chủ xưởng lắp hệ thống hút bụi và không "
+        "hoạt động sau 21 giờ; kiểm tra lại sau 30 ngày, xưởng đã chấp hành.",
+    ),
+    T(
+        "social-policy",
+        "Ý kiến về hỗ trợ hộ bị thiệt hại do mưa lũ",
+        "Tại buổi đối thoại ngày {received}, công dân phản ánh: sau đợt mưa lũ, "
+        "nhà và chuồng trại của nhiều hộ ở {xom} bị hư hỏng nhưng chưa nhận "
+        "được hỗ trợ.",
+        "{Xom}",
+        "UBND xã đã thống kê thiệt hại và chi hỗ trợ cho 27 hộ theo Nghị định "
+        "02/2017/NĐ-CP; Ủy ban MTTQ xã vận động thêm nguồn hỗ trợ sửa nhà.",
+    ),
+    T(
+        "infrastructure",
+        "Ý kiến về nước sinh hoạt không bảo đảm",
+        "Tại buổi đối thoại ngày {received}, công dân {xom} phản ánh nước máy "
+        "thường xuyên mất, có ngày nước đục, có mùi.",
+        "{Xom}",
+        "UBND xã đã làm việc với đơn vị cấp nước: đường ống chính được sửa "
+        "chữa, mẫu nước đã xét nghiệm đạt quy chuẩn; lịch cấp nước được thông "
+        "báo trên loa truyền thanh.",
+    ),
+    T(
+        "education",
+        "Ý kiến về bữa ăn bán trú ở trường tiểu học",
+        "Tại buổi đối thoại ngày {received}, phụ huynh phản ánh bữa ăn bán trú "
+        "của {school} chưa bảo đảm về chất lượng và định lượng so với mức thu.",
+        "{school}",
+        "UBND xã đã cùng nhà trường kiểm tra bếp ăn; nhà trường thay đơn vị "
+        "cung cấp thực phẩm và mời đại diện phụ huynh giám sát bữa ăn hằng "
+        "tuần.",
+    ),
+    T(
+        "administration",
+        "Ý kiến về thời gian giải quyết thủ tục tại Bộ phận một cửa",
+        "Tại buổi đối thoại ngày {received}, công dân phản ánh một số thủ tục "
+        "chứng thực, đăng ký hộ tịch phải chờ lâu, phải đi lại nhiều lần.",
+        "Bộ phận một cửa UBND xã",
+        "UBND xã đã bố trí thêm công chức tại Bộ phận một cửa vào các ngày cao "
+        "điểm và hướng dẫn người dân nộp hồ sơ trực tuyến.",
+    ),
+]
+
+TEMPLATES = {
+    CaseKind.FEEDBACK: FEEDBACK_TEMPLATES,
+    CaseKind.COMPLAINT: COMPLAINT_TEMPLATES,
+    CaseKind.DENUNCIATION: DENUNCIATION_TEMPLATES,
+    CaseKind.VOTER_PETITION: VOTER_TEMPLATES,
+    CaseKind.DIALOGUE_ISSUE: DIALOGUE_TEMPLATES,
+}
+_FORMATTER = Formatter()
+
+
+def _slot_names(*texts: str) -> frozenset[str]:
+    return frozenset(
+        name for text in texts for _l, name, _s, _c in _FORMATTER.parse(text) if name
+    )
+
+
+SLOT_NAMES = {
+    template: _slot_names(
+        template.title,
+        template.content,
+        template.place,
+        template.answer,
+        template.remedy,
+        template.accused,
+    )
+    for templates in TEMPLATES.values()
+    for template in templates
+}
+
+KIND_WEIGHTS = {
+    CaseKind.FEEDBACK: 38,
+    CaseKind.COMPLAINT: 16,
+    CaseKind.DENUNCIATION: 8,
+    CaseKind.VOTER_PETITION: 22,
+    CaseKind.DIALOGUE_ISSUE: 16,
+}
+CHANNEL_WEIGHTS = {
+    CaseKind.FEEDBACK: {
+        Channel.IN_PERSON: 30,
+        Channel.LETTER: 15,
+        Channel.ONLINE: 25,
+        Channel.PHONE: 20,
+        Channel.PRESS: 5,
+        Channel.TRANSFERRED: 5,
+    },
+    CaseKind.COMPLAINT: {
+        Channel.IN_PERSON: 45,
+        Channel.LETTER: 40,
+        Channel.ONLINE: 5,
+        Channel.TRANSFERRED: 10,
+    },
+    CaseKind.DENUNCIATION: {
+        Channel.LETTER: 50,
+        Channel.IN_PERSON: 30,
+        Channel.ONLINE: 10,
+        Channel.TRANSFERRED: 10,
+    },
+    CaseKind.VOTER_PETITION: {
+        Channel.VOTER_MEETING: 90,
+        Channel.LETTER: 5,
+        Channel.TRANSFERRED: 5,
+    },
+    CaseKind.DIALOGUE_ISSUE: {Channel.DIALOGUE: 100},
+}
+# Channels through which citizens write at any hour.
+ANY_HOUR_CHANNELS = frozenset({Channel.ONLINE, Channel.PRESS})
+OUTCOME_WEIGHTS = {Outcome.UPHELD: 20, Outcome.PARTLY_UPHELD: 30, Outcome.REJECTED: 50}
+
+# Where a case is forwarded when the commune is not competent, by field.
+FORWARDS = {
+    "land": (
+        "Tòa án nhân dân khu vực",
+        "Tranh chấp quyền sử dụng đất giữa các hộ gia đình đã hòa giải tại xã "
+        "không thành; hướng dẫn và chuyển đơn đến Tòa án có thẩm quyền.",
+    ),
+    "environment": (
+        "Sở Nông nghiệp và Môi trường tỉnh Nghệ An",
+        "Cơ sở do cấp tỉnh cấp giấy phép môi trường; vượt thẩm quyền của xã.",
+    ),
+    "construction": (
+        "Sở Xây dựng tỉnh Nghệ An",
+        "Công trình do cấp tỉnh cấp phép xây dựng; vượt thẩm quyền của xã.",
+    ),
+    "infrastructure": (
+        "Công ty Điện lực Nghệ An",
+        "Nội dung về lưới điện thuộc trách nhiệm của ngành điện.",
+    ),
+    "social-policy": (
+        "Bảo hiểm xã hội tỉnh Nghệ An",
+        "Nội dung về chế độ bảo hiểm xã hội thuộc thẩm quyền cơ quan bảo hiểm.",
+    ),
+    "health": (
+        "Sở Y tế tỉnh Nghệ An",
+        "Nội dung về hoạt động khám chữa bệnh của cơ sở y tế tuyến tỉnh.",
+    ),
+    "education": (
+        "Sở Giáo dục và Đào tạo tỉnh Nghệ An",
+        "Nội dung về trường trung học phổ thông do Sở quản lý.",
+    ),
+    "security-order": (
+        "Công an tỉnh Nghệ An",
+        "Nội dung có dấu hiệu tội phạm; chuyển cơ quan điều tra theo thẩm quyền.",
+    ),
+    "administration": (
+        "Thanh tra tỉnh Nghệ An",
+        "Nội dung liên quan đến nhiều cơ quan cấp tỉnh; vượt thẩm quyền của xã.",
+    ),
+    "other": (
+        "UBND tỉnh Nghệ An",
+        "Nội dung thuộc thẩm quyền quyết định của UBND tỉnh.",
+    ),
+}
+RETURNS = {
+    CaseKind.COMPLAINT: [
+        (
+            "Đơn khiếu nại gửi quá thời hiệu 90 ngày kể từ ngày nhận được quyết "
+            "định hành chính, không có lý do chính đáng.",
+            "Luật Khiếu nại 2011, Điều 9, Điều 11 khoản 4",
+        ),
+        (
+            "Nội dung là tranh chấp dân sự giữa các hộ gia đình, không phải khiếu "
+            "nại quyết định hành chính; đã hướng dẫn hòa giải ở cơ sở hoặc khởi "
+            "kiện tại Tòa án.",
+            "Luật Khiếu nại 2011, Điều 11",
+        ),
+    ],
+    CaseKind.DENUNCIATION: [
+        (
+            "Nội dung tố cáo đã được giải quyết, nay tố cáo lại nhưng không có "
+            "thông tin, tài liệu, chứng cứ mới.",
+            "Luật Tố cáo 2018, Điều 29",
+        ),
+    ],
+}
+RETURN_DEFAULT = [
+    (
+        "Nội dung không thuộc thẩm quyền giải quyết của UBND xã; đã hướng dẫn "
+        "công dân gửi đến cơ quan có thẩm quyền.",
+        "Luật Tiếp công dân 2013, Điều 28",
+    ),
+]
+ARCHIVE_REASONS = [
+    "Đơn trùng nội dung với đơn đã tiếp nhận và đang được giải quyết.",
+    "Đơn không ghi rõ nội dung, không có chữ ký; đã liên hệ nhưng công dân "
+    "không bổ sung.",
+    "Đơn gửi nhiều nơi, đã có cơ quan có thẩm quyền thụ lý giải quyết.",
+]
+ANONYMOUS_ARCHIVE_REASON = (
+    "Đơn tố cáo nặc danh, không rõ họ tên, địa chỉ người tố cáo; không thụ lý "
+    "giải quyết mà lưu đơn, chuyển thông tin cho bộ phận chuyên môn tham khảo "
+    "(Luật Tố cáo 2018, Điều 25)."
+)
+WITHDRAW_REASONS = [
+    "Công dân có đơn xin rút sau khi được giải thích, hướng dẫn tại buổi làm việc.",
+    "Các bên đã tự hòa giải thành tại xóm, công dân xin rút đơn.",
+    "Công dân rút đơn vì sự việc đã được khắc phục.",
+]
+NOTES = [
+    "Đã kiểm tra hiện trường cùng Ban cán sự xóm, lập biên bản ghi nhận hiện trạng.",
+    "Đã mời công dân đến trụ sở UBND xã làm việc, đối chiếu hồ sơ, tài liệu.",
+    "Đã đề nghị các bộ phận liên quan cung cấp thông tin, hồ sơ lưu trữ.",
+    "Đã tổ chức hòa giải tại nhà văn hóa xóm, các bên chưa thống nhất.",
+    "Đang tổng hợp kết quả xác minh, dự thảo văn bản trả lời.",
+]
+EXTEND_REASON = (
+    "Vụ việc phức tạp, cần xác minh tại nhiều cơ quan, đơn vị; gia hạn thời hạn "
+    "giải quyết tố cáo theo Điều 30 Luật Tố cáo 2018."
+)
+TRANSFER_REASON = "Chuyển {unit} chủ trì tham mưu giải quyết theo chức năng."
+
+
+# --------------------------------------------------------------------------
+# Plans: what happens to each case, decided before anything is written
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Person:
+    full_name: str
+    is_male: bool
+    national_id: str
+    phone: str
+    email: str
+    address: str
+
+    @property
+    def honorific(self) -> str:
+        return f"{'ông' if self.is_male else 'bà'} {self.full_name}"
+
+    def party(self, role: str) -> PartyInput:
+        return PartyInput(
+            role=role,
+            full_name=self.full_name,
+            national_id=self.national_id,
+            phone=self.phone,
+            email=self.email,
+            address=self.address,
+        )
+
+
+@dataclass
+class Spec:
+    """What a case must be; ``None`` and ``False`` leave it to chance."""
+
+    kind: str | None = None
+    status: str | None = None
+    channel: str | None = None
+    age: tuple[int, int] | None = None  # days before today
+    outcome: str | None = None
+    wants: str | None = None  # "second" (time complaint) or "prolonged"
+    mass: bool = False
+    hot_spot: bool = False
+    complex: bool = False
+    anonymous: bool = False
+    deadline: str | None = None  # "overdue" or "due_soon"
+
+
+@dataclass
+class Step:
+    action: str
+    moment: dt.datetime
+    actor: str  # username
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Sim:
+    """A case's workflow fields, changed as ``feedback.services.cases`` would."""
+
+    kind: str
+    second: bool
+    complex: bool
+    unit: str
+    unit_remote: bool
+    location_remote: bool
+    received_at: dt.datetime
+    status: str = Status.RECEIVED
+    stage: str = ""
+    stage_due_on: dt.date | None = None
+    final_due_on: dt.date | None = None
+    accepted_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    extensions: int = 0
+    assignee: str | None = None
+    transferred_from: str | None = None
+    outcome: str = ""
+    decision_number: str = ""
+    decision_date: dt.date | None = None
+    public_answer: str = ""
+    version: int = 1
+    # (step, event data, from status, to status) of every applied step.
+    log: list = field(default_factory=list)
+
+    @property
+    def remote(self) -> bool:
+        return self.unit_remote or self.location_remote
+
+
+@dataclass
+class Prior:
+    """A finished case that a later one may repeat or appeal."""
+
+    case_id: int
+    kind: str
+    template: Template
+    hamlet: str
+    unit: str
+    person: Person
+    title: str
+    content: str
+    received_on: dt.date
+    finished_on: dt.date
+    decision_number: str
+    decision_date: dt.date | None
+
+
+@dataclass
+class Plan:
+    spec: Spec
+    kind: str
+    channel: str
+    template: Template
+    hamlet: str
+    unit: str
+    first_unit: str
+    received_at: dt.datetime
+    status: str
+    outcome: str
+    is_complex: bool
+    is_hot_spot: bool
+    is_anonymous: bool
+    petitioner_count: int
+    wants: str | None
+    accept_on: dt.date | None = None
+    is_second_time: bool = False
+    previous: Prior | None = None
+    person: Person | None = None
+    representative: Person | None = None
+    accused: tuple[str, str] | None = None  # name, address
+    title: str = ""
+    content: str = ""
+    place: str = ""
+    slots: dict = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    sim: Sim | None = None
+    initial_stage: str = ""
+    initial_due: dt.date | None = None
+
+    def parties(self) -> list[PartyInput]:
+        parties = []
+        if self.person is not None:
+            parties.append(self.person.party(PartyRole.PETITIONER))
+        if self.representative is not None:
+            parties.append(self.representative.party(PartyRole.REPRESENTATIVE))
+        if self.accused is not None:
+            name, address = self.accused
+            parties.append(
+                PartyInput(role=PartyRole.DENOUNCED, full_name=name, address=address)
+            )
+        return parties
+
+
+class DeadlineBook:
+    """``feedback.selectors.deadlines.compute_due_date`` answered from memory.
+
+    The policy rows and one calendar for the given years are read once; the
+    selection (kind-specific rows before ``any``, then the most specific
+    variant valid on the start date) is the selector's, so a due date here is
+    the one the services would store.
+    """
+
+    def __init__(self, *, first_year: int, last_year: int):
+        self.calendar = working_calendar(first_year=first_year, last_year=last_year)
+        self.rows: dict[tuple[str, str], list[DeadlinePolicy]] = {}
+        for row in DeadlinePolicy.objects.all():
+            self.rows.setdefault((row.kind, row.stage), []).append(row)
+        self._cache: dict[tuple, dt.date] = {}
+
+    def policy(self, kind, stage, on, variants) -> DeadlinePolicy:
+        rows = [
+            row
+            for row_kind in (kind, DeadlinePolicy.ANY_KIND)
+            for row in self.rows.get((row_kind, stage), ())
+            if row.variant in variants
+            and (row.valid_from is None or row.valid_from <= on)
+            and (row.valid_to is None or row.valid_to >= on)
+        ]
+        if not rows:
+            raise CommandError(
+                f"No deadline policy for {kind}/{stage} on {on}: run migrate."
+            )
+        rows.sort(
+            key=lambda row: (
+                row.kind == DeadlinePolicy.ANY_KIND,
+                variants.index(row.variant),
+            )
+        )
+        return rows[0]
+
+    def max_extensions(self, sim: Sim, on: dt.date) -> int:
+        variants = deadlines.variant_candidates(
+            second=sim.second, remote=sim.remote, complex=sim.complex
+        )
+        return self.policy(sim.kind, "resolve", on, variants).max_extensions
+
+    def due(
+        self,
+        kind: str,
+        stage: str,
+        start: dt.date,
+        *,
+        second: bool = False,
+        remote: bool = False,
+        complex: bool = False,  # noqa: A002 - the legal term
+        extensions: int = 0,
+    ) -> dt.date:
+        key = (kind, stage, start, second, remote, complex, extensions)
+        due_on = self._cache.get(key)
+        if due_on is None:
+            variants = deadlines.variant_candidates(
+                second=second, remote=remote, complex=complex
+            )
+            policy = self.policy(kind, stage, start, variants)
+            if extensions > policy.max_extensions:
+                raise CommandError(f"Too many extensions for {kind}/{stage}.")
+            due_on = deadlines.due_date(
+                start,
+                days=policy.days + extensions * policy.extension_days,
+                day_unit=policy.day_unit,
+                calendar=self.calendar,
+            )
+            self._cache[key] = due_on
+        return due_on
+
+    # The services' effects, on a Sim -----------------------------------
+
+    def _resolve_due(self, sim: Sim, start: dt.date, extensions: int) -> dt.date:
+        decided = sim.kind in workflow.DECIDED_KINDS
+        return self.due(
+            sim.kind,
+            "resolve" if decided else "answer",
+            start,
+            second=sim.second,
+            remote=sim.remote,
+            complex=sim.complex,
+            extensions=extensions,
+        )
+
+    def start(self, sim: Sim) -> None:
+        """Stage and due dates on receipt, as ``case_create`` sets them."""
+        received_on = timezone.localtime(sim.received_at).date()
+        stage = FIRST_STAGE[sim.kind]
+        sim.stage = stage
+        sim.stage_due_on = self.due(
+            sim.kind,
+            stage,
+            received_on,
+            second=sim.second and stage != "accept",
+            complex=sim.complex,
+            remote=sim.remote,
+        )
+        sim.final_due_on = (
+            self._resolve_due(sim, sim.stage_due_on, 0)
+            if sim.kind in workflow.DECIDED_KINDS
+            else sim.stage_due_on
+        )
+
+    def apply(self, sim: Sim, step: Step, units: dict[str, Unit]) -> None:
+        """Apply one step as ``case_transition`` would, and log it."""
+        now = step.moment
+        today = timezone.localtime(now).date()
+        decided = sim.kind in workflow.DECIDED_KINDS
+        data = step.data
+        event: dict = {}
+        from_status = sim.status
+        if step.action == "accept":
+            sim.accepted_at = now
+            if decided:
+                sim.stage = "resolve"
+                sim.stage_due_on = self._resolve_due(sim, today, 0)
+                sim.final_due_on = sim.stage_due_on
+            event = {"stage_due_on": sim.stage_due_on.isoformat()}
+        elif step.action == "resolve":
+            sim.public_answer = data["public_answer"]
+            sim.resolved_at = now
+            if decided:
+                sim.outcome = data["outcome"]
+                sim.decision_number = data["decision_number"]
+                sim.decision_date = data["decision_date"]
+                sim.stage = AFTER_DECISION_STAGE[sim.kind]
+                sim.stage_due_on = self.due(sim.kind, sim.stage, sim.decision_date)
+            else:
+                sim.stage = ""
+                sim.stage_due_on = None
+            event = {
+                "outcome": sim.outcome,
+                "decision_number": sim.decision_number,
+                "on_time": sim.final_due_on is None or today <= sim.final_due_on,
+            }
+        elif step.action in ("return", "forward", "archive", "withdraw", "close"):
+            sim.stage = ""
+            sim.stage_due_on = None
+            if sim.status == Status.RESOLVED:
+                sim.closed_at = now
+        elif step.action == "assign":
+            sim.assignee = data["assignee"]
+        elif step.action == "extend":
+            accepted_on = timezone.localtime(sim.accepted_at or sim.received_at)
+            new_due = self._resolve_due(sim, accepted_on.date(), sim.extensions + 1)
+            sim.extensions += 1
+            event = {
+                "from_due_on": sim.final_due_on.isoformat(),
+                "to_due_on": new_due.isoformat(),
+                "extensions": sim.extensions,
+            }
+            sim.final_due_on = new_due
+            if sim.stage in ("resolve", "answer"):
+                sim.stage_due_on = new_due
+        elif step.action == "transfer":
+            sim.transferred_from = sim.unit
+            sim.unit = data["to_unit"]
+            sim.unit_remote = units[sim.unit].is_remote_area
+            sim.assignee = None
+        target = workflow.ACTIONS[step.action].target
+        if target is not None:
+            sim.status = target
+        sim.version += 1
+        for key in ("legal_ground", "to_body"):
+            if data.get(key):
+                event[key] = str(data[key])
+        sim.log.append((step, event, from_status, sim.status))
+
+
+@contextmanager
+def clock_at(moment: dt.datetime) -> Iterator[None]:
+    """Run the block as if it were ``moment``: ``timezone.now()`` returns it.
+
+    The services stamp events, history rows, ``auto_now`` fields and due
+    dates with ``timezone.now()``; replaying a past step at its own time keeps
+    all of them consistent with each other.
+    """
+    with mock.patch.object(timezone, "now", lambda: moment):
+        yield
+
+
+def _ascii(text: str) -> str:
+    text = text.replace("Đ", "D").replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+class CaseMaker:
+    """Plans cases and writes them, through the services or in bulk."""
+
+    def __init__(self, *, rng, units, users, fields, now, stdout):
+        self.rng = rng
+        self.units = units
+        self.users = users
+        self.fields = fields
+        self.now = now
+        self.today = timezone.localdate(now)
+        self.tz = timezone.get_current_timezone()
+        self.stdout = stdout
+        self.first_day = self.today - dt.timedelta(days=HISTORY_DAYS)
+        self.book = DeadlineBook(
+            first_year=self.first_day.year - 1, last_year=self.today.year + 1
+        )
+        self.staff = self._staff_by_unit()
+        self.hamlets = [code for code in HAMLET_CODES if code in units]
+        self.due_soon_end = deadlines.add_working_days(
+            self.today, 3, self.book.calendar
+        )
+        # Finished cases that later ones may appeal or repeat; bounded.
+        self.appealable: list[Prior] = []
+        self.answered: list[Prior] = []
+        self.decision_numbers: dict[tuple[int, str], int] = {}
+        self.example: tuple[str, str] | None = None
+
+    def _staff_by_unit(self) -> dict[str, dict[str, str]]:
+        staff: dict[str, dict[str, str]] = {}
+        for username, _l, _f, _p, roles, _s in STAFF:
+            for unit_code, role in roles:
+                staff.setdefault(unit_code, {}).setdefault(role, username)
+        return staff
+
+    def leader(self, unit: str) -> str:
+        return self.staff[unit][Role.LEADER]
+
+    def worker(self, unit: str) -> str:
+        roles = self.staff[unit]
+        return roles.get(Role.OFFICER) or roles[Role.LEADER]
+
+    # Specs ---------------------------------------------------------------
+
+    def forced_specs(self, *, bulk: bool) -> list[Spec]:
+        """One case of every kind, status and channel, each flag, the cases
+        that later ones appeal or repeat, and some overdue and due soon."""
+        old = (560, 700)
+        specs = [Spec(kind=kind) for kind in CaseKind.values]
+        specs += [Spec(status=status) for status in Status.values]
+        specs += [Spec(channel=channel) for channel in Channel.values]
+        specs += [
+            Spec(
+                kind=CaseKind.COMPLAINT,
+                status=Status.CLOSED,
+                outcome=Outcome.REJECTED,
+                age=old,
+            ),
+            Spec(kind=CaseKind.COMPLAINT, wants="second", age=(200, 420)),
+            Spec(kind=CaseKind.FEEDBACK, status=Status.CLOSED, age=old),
+            Spec(kind=CaseKind.FEEDBACK, wants="prolonged", age=(200, 420)),
+            Spec(mass=True),
+            Spec(kind=CaseKind.COMPLAINT, mass=True, hot_spot=True),
+            Spec(kind=CaseKind.DENUNCIATION, complex=True, status=Status.CLOSED),
+        ]
+        if not bulk:
+            specs.append(Spec(kind=CaseKind.DENUNCIATION, anonymous=True))
+        specs += [Spec(deadline="overdue") for _ in range(4)]
+        specs += [Spec(deadline="due_soon") for _ in range(4)]
+        return specs
+
+    def specs(self, count: int, *, bulk: bool) -> Iterator[Spec]:
+        forced = self.forced_specs(bulk=bulk)
+        for index in range(count):
+            yield forced[index] if index < len(forced) else Spec()
+
+    # Planning ------------------------------------------------------------
+
+    def _weighted(self, weights: dict):
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    def _office_moment(self, day: dt.date) -> dt.datetime:
+        rng = self.rng
+        if rng.random() < 0.55:
+            minutes = rng.randint(7 * 60 + 30, 11 * 60 + 20)
+        else:
+            minutes = rng.randint(13 * 60 + 30, 16 * 60 + 50)
+        moment = dt.time(minutes // 60, minutes % 60, rng.randint(0, 59))
+        return dt.datetime.combine(day, moment, tzinfo=self.tz)
+
+    def _received_moment(self, day: dt.date, channel: str) -> dt.datetime:
+        calendar = self.book.calendar
+        if channel in ANY_HOUR_CHANNELS:
+            seconds = self.rng.randint(0, 86399)
+            moment = dt.datetime.combine(day, dt.time(), tzinfo=self.tz)
+            moment += dt.timedelta(seconds=seconds)
+        else:
+            while not calendar.is_working_day(day):
+                day -= dt.timedelta(days=1)
+            moment = self._office_moment(day)
+        latest = self.now - dt.timedelta(minutes=self.rng.randint(5, 120))
+        return min(moment, latest)
+
+    def _status_for_age(self, age: int) -> str:
+        if age <= 2:
+            weights = {
+                Status.RECEIVED: 80,
+                Status.ACCEPTED: 10,
+                Status.ARCHIVED: 5,
+                Status.RETURNED: 5,
+            }
+        elif age <= 45:
+            weights = {
+                Status.RECEIVED: 20,
+                Status.ACCEPTED: 40,
+                Status.RESOLVED: 12,
+                Status.CLOSED: 10,
+                Status.RETURNED: 6,
+                Status.TRANSFERRED: 5,
+                Status.ARCHIVED: 4,
+                Status.WITHDRAWN: 3,
+            }
+        else:
+            weights = {
+                Status.RECEIVED: 1.5,
+                Status.ACCEPTED: 3.5,
+                Status.RESOLVED: 12,
+                Status.CLOSED: 62,
+                Status.RETURNED: 8,
+                Status.TRANSFERRED: 6,
+                Status.ARCHIVED: 4,
+                Status.WITHDRAWN: 3,
+            }
+        return self._weighted(weights)
+
+    def _responsible_unit(self, kind, template, hamlet) -> str:
+        rng = self.rng
+        office = FIELD_OFFICE[template.field]
+        if kind in workflow.DECIDED_KINDS:
+            return COMMITTEE_CODE if rng.random() < 0.5 else office
+        if kind == CaseKind.VOTER_PETITION and rng.random() < 0.1:
+            return COUNCIL_CODE
+        if kind == CaseKind.DIALOGUE_ISSUE and rng.random() < 0.1:
+            return FRONT_CODE
+        if kind == CaseKind.FEEDBACK and template.local and rng.random() < 0.4:
+            return hamlet
+        return office
+
+    def preplan(self, spec: Spec, *, bulk: bool) -> Plan:
+        """Kind, channel, place, flags, target status and time of receipt."""
+        rng = self.rng
+        kind = spec.kind
+        if kind is None and spec.channel is not None:
+            kind = rng.choice(
+                [k for k, weights in CHANNEL_WEIGHTS.items() if spec.channel in weights]
+            )
+        if kind is None and spec.deadline is not None:
+            kind = rng.choice(
+                [CaseKind.FEEDBACK, CaseKind.COMPLAINT, CaseKind.DENUNCIATION]
+            )
+        kind = kind or self._weighted(KIND_WEIGHTS)
+        decided = kind in workflow.DECIDED_KINDS
+        anonymous = spec.anonymous or (
+            not bulk
+            and spec.deadline is None
+            and spec.status is None
+            and kind == CaseKind.DENUNCIATION
+            and rng.random() < 0.15
+        )
+        channel = spec.channel or (
+            Channel.LETTER if anonymous else self._weighted(CHANNEL_WEIGHTS[kind])
+        )
+        template = rng.choice(TEMPLATES[kind])
+        hamlet = rng.choice(self.hamlets)
+        unit = self._responsible_unit(kind, template, hamlet)
+        first_unit = unit
+        if (
+            spec.deadline is None
+            and unit in FIELD_OFFICE.values()
+            and rng.random() < 0.08
+        ):
+            first_unit = COMMITTEE_CODE
+        mass = spec.mass or (not anonymous and rng.random() < 0.06)
+        wants = spec.wants
+        # Only cases left entirely to chance appeal or repeat one at random.
+        if wants is None and spec == Spec():
+            if kind == CaseKind.COMPLAINT and rng.random() < 0.15:
+                wants = "second"
+            elif kind == CaseKind.FEEDBACK and rng.random() < 0.06:
+                wants = "prolonged"
+        plan = Plan(
+            spec=spec,
+            kind=kind,
+            channel=channel,
+            template=template,
+            hamlet=hamlet,
+            unit=unit,
+            first_unit=first_unit,
+            received_at=self.now,
+            status=Status.RECEIVED,
+            outcome=spec.outcome or self._weighted(OUTCOME_WEIGHTS),
+            is_complex=spec.complex
+            or (spec.deadline is None and rng.random() < (0.12 if decided else 0.03)),
+            is_hot_spot=spec.hot_spot or (mass and rng.random() < 0.25),
+            is_anonymous=anonymous,
+            petitioner_count=rng.randint(5, 60) if mass else 1,
+            wants=wants,
+        )
+        if spec.deadline is not None:
+            self._place_for_deadline(plan)
+            return plan
+        if spec.age is not None:
+            age = rng.randint(*spec.age)
+        elif anonymous:
+            age = rng.randint(10, HISTORY_DAYS)
+        elif spec.status == Status.RECEIVED:
+            age = rng.randint(3, 30)
+        elif spec.status == Status.ACCEPTED:
+            age = rng.randint(25, 40)
+        elif spec.status is not None:
+            age = rng.randint(200, HISTORY_DAYS)
+        else:
+            age = int(HISTORY_DAYS * rng.random() ** 1.15)
+        day = self.today - dt.timedelta(days=age)
+        plan.received_at = self._received_moment(day, channel)
+        if anonymous:
+            plan.status = Status.ARCHIVED
+        elif spec.status is not None:
+            plan.status = spec.status
+        else:
+            plan.status = self._status_for_age(age)
+        return plan
+
+    def _new_sim(self, plan: Plan, received_at: dt.datetime) -> Sim:
+        sim = Sim(
+            kind=plan.kind,
+            second=plan.is_second_time,
+            complex=plan.is_complex,
+            unit=plan.first_unit,
+            unit_remote=self.units[plan.first_unit].is_remote_area,
+            location_remote=self.units[plan.hamlet].is_remote_area,
+            received_at=received_at,
+        )
+        self.book.start(sim)
+        return sim
+
+    def _days_back(self, test: Callable[[dt.date], bool], limit: int = 200):
+        """Days before today, latest first, for which ``test`` holds."""
+        day = self.today
+        found = []
+        for _ in range(limit):
+            day -= dt.timedelta(days=1)
+            if self.book.calendar.is_working_day(day) and test(day):
+                found.append(day)
+        return found
+
+    def _place_for_deadline(self, plan: Plan) -> None:
+        """Time an open case so that its current stage is late, or due within
+        three working days."""
+        rng = self.rng
+        calendar = self.book.calendar
+        plan.status = rng.choice([Status.RECEIVED, Status.ACCEPTED])
+        plan.channel = next(iter(CHANNEL_WEIGHTS[plan.kind]))
+        if plan.spec.deadline == "overdue":
+            day = self.today - dt.timedelta(days=rng.randint(120, 500))
+            plan.received_at = self._received_moment(day, plan.channel)
+            if plan.status == Status.ACCEPTED:
+                received_on = timezone.localtime(plan.received_at).date()
+                plan.accept_on = deadlines.add_working_days(
+                    received_on, rng.randint(2, 6), calendar
+                )
+            return
+
+        def stage_due(day: dt.date) -> dt.date:
+            moment = self._office_moment(day)
+            return self._new_sim(plan, moment).stage_due_on
+
+        def resolve_due(day: dt.date) -> dt.date:
+            return self.book._resolve_due(
+                self._new_sim(plan, self._office_moment(day)), day, 0
+            )
+
+        def in_window(due: dt.date) -> bool:
+            return self.today <= due <= self.due_soon_end
+
+        decided = plan.kind in workflow.DECIDED_KINDS
+        if plan.status == Status.ACCEPTED and decided:
+            accept_days = self._days_back(lambda day: in_window(resolve_due(day)))
+            plan.accept_on = rng.choice(accept_days)
+            received_on = plan.accept_on
+            for _ in range(rng.randint(1, 3)):
+                received_on -= dt.timedelta(days=1)
+                while not calendar.is_working_day(received_on):
+                    received_on -= dt.timedelta(days=1)
+        else:
+            received_on = rng.choice(
+                self._days_back(lambda day: in_window(stage_due(day)))
+            )
+            if plan.status == Status.ACCEPTED:
+                plan.accept_on = min(
+                    deadlines.add_working_days(received_on, 1, calendar),
+                    self.today - dt.timedelta(days=1),
+                )
+        plan.received_at = self._office_moment(received_on)
+
+    # People and words ----------------------------------------------------
+
+    def person(self, hamlet: str, *, online: bool = False) -> Person:
+        rng = self.rng
+        is_male = rng.random() < 0.55
+        if is_male:
+            middle, given = rng.choice(MALE_MIDDLE), rng.choice(MALE_GIVEN)
+        else:
+            middle, given = rng.choice(FEMALE_MIDDLE), rng.choice(FEMALE_GIVEN)
+        surname = rng.choice(SURNAMES)
+        full_name = f"{surname} {middle} {given}"
+        year = min(int(rng.triangular(1940, 2007, 1972)), 2006)
+        century = (0 if year < 2000 else 2) + (0 if is_male else 1)
+        national_id = f"040{century}{year % 100:02d}{rng.randrange(10**6):06d}"
+        phone = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**7):07d}"
+        email = ""
+        if online and rng.random() < 0.6:
+            login = _ascii(f"{given}{surname}").lower()
+            email = f"{login}{year % 100:02d}{rng.randint(1, 99)}@gmail.com"
+        address = f"{self.units[hamlet].name}, {ADDRESS_TAIL}"
+        return Person(full_name, is_male, national_id, phone, email, address)
+
+    def _plain_name(self) -> tuple[str, bool]:
+        rng = self.rng
+        is_male = rng.random() < 0.6
+        if is_male:
+            middle, given = rng.choice(MALE_MIDDLE), rng.choice(MALE_GIVEN)
+        else:
+            middle, given = rng.choice(FEMALE_MIDDLE), rng.choice(FEMALE_GIVEN)
+        return f"{rng.choice(SURNAMES)} {middle} {given}", is_male
+
+    def _honorific_name(self) -> str:
+        name, is_male = self._plain_name()
+        return f"{'ông' if is_male else 'bà'} {name}"
+
+    def _slots(self, plan: Plan, names: frozenset[str]) -> dict[str, str]:
+        rng = self.rng
+        received_on = timezone.localtime(plan.received_at).date()
+        hamlet_name = self.units[plan.hamlet].name
+        values = {"xom": _lower_first(hamlet_name), "Xom": hamlet_name}
+        makers = {
+            "xom2": lambda: _lower_first(
+                self.units[
+                    rng.choice([h for h in self.hamlets if h != plan.hamlet])
+                ].name
+            ),
+            "other": self._honorific_name,
+            "owner": self._honorific_name,
+            "school": lambda: rng.choice(SCHOOLS),
+            "meters": lambda: str(rng.randrange(150, 1800, 50)),
+            "meters_small": lambda: rng.choice(["1", "1,5", "2", "2,5", "3"]),
+            "pigs": lambda: str(rng.randrange(300, 2000, 50)),
+            "area": lambda: f"{rng.randrange(150, 2500, 10):,}".replace(",", "."),
+            "parcel": lambda: str(rng.randint(12, 980)),
+            "sheet": lambda: str(rng.randint(3, 42)),
+            "year": lambda: str(rng.randint(1985, 2010)),
+            "year_ahead": lambda: str(received_on.year + rng.randint(1, 5)),
+            "next_year": lambda: str(received_on.year + 1),
+            "months": lambda: str(rng.randint(2, 5)),
+            "old_age": lambda: str(rng.randint(75, 92)),
+            "amount": lambda: _money(rng.randrange(1_500_000, 15_000_000, 500_000)),
+            "amount_small": lambda: _money(rng.randrange(50_000, 500_000, 10_000)),
+            "date": lambda: format(
+                received_on - dt.timedelta(days=rng.randint(20, 200)), "%d/%m/%Y"
+            ),
+            "received": lambda: f"{received_on:%d/%m/%Y}",
+            "school_year": lambda: (
+                f"{received_on.year - (received_on.month < 9)}–"
+                f"{received_on.year + (received_on.month >= 9)}"
+            ),
+        }
+        for name in sorted(names):
+            if name not in values and name in makers:
+                values[name] = makers[name]()
+        if "accused" in names:
+            if plan.template.accused == "company":
+                company = rng.choice(COMPANIES)
+                values["accused"] = company
+                plan.accused = (company, ADDRESS_TAIL)
+            else:
+                name, is_male = self._plain_name()
+                values["accused"] = f"{'ông' if is_male else 'bà'} {name}"
+                if "school" in names:
+                    values.setdefault("school", rng.choice(SCHOOLS))
+                plan.accused = (name, plan.template.accused.format(**values))
+        return values
+
+    def _write(self, plan: Plan) -> None:
+        """Title, content, place and parties."""
+        template = plan.template
+        online = plan.channel == Channel.ONLINE
+        plan.person = (
+            None if plan.is_anonymous else self.person(plan.hamlet, online=online)
+        )
+        prior = plan.previous
+        if prior is not None:
+            plan.person = prior.person
+        plan.slots = self._slots(plan, SLOT_NAMES[template])
+        plan.title = template.title.format(**plan.slots)
+        plan.content = template.content.format(**plan.slots)
+        plan.place = template.place.format(**plan.slots)
+        if prior is not None and plan.is_second_time:
+            plan.title = (
+                "Khiếu nại lần hai đối với Quyết định giải quyết khiếu nại số "
+                f"{prior.decision_number}"
+            )
+            plan.content = (
+                "Tôi không đồng ý với Quyết định giải quyết khiếu nại lần đầu số "
+                f"{prior.decision_number} ngày {prior.decision_date:%d/%m/%Y} về "
+                f"việc: {_lower_first(prior.title)}. Quyết định chưa xem xét đầy "
+                "đủ các tài liệu gia đình đã cung cấp. Đề nghị xem xét, giải quyết "
+                "khiếu nại lần hai."
+            )
+        elif prior is not None:
+            plan.title = f"Tiếp tục phản ánh: {_lower_first(prior.title)}"
+            plan.content = (
+                f"Ngày {prior.received_on:%d/%m/%Y}, tôi đã phản ánh nội dung này và "
+                "được trả lời sẽ khắc phục, nhưng đến nay tình trạng vẫn tiếp diễn. "
+                f"{prior.content}"
+            )
+        if plan.petitioner_count >= 5:
+            plan.representative = self.person(plan.hamlet)
+            plan.content += (
+                f" Đơn có chữ ký của {plan.petitioner_count} người dân "
+                f"{plan.slots['xom']}, cử {plan.representative.honorific} làm "
+                "người đại diện."
+            )
+        if plan.is_hot_spot:
+            plan.content += (
+                " Nhiều người dân đã tập trung tại trụ sở UBND xã để yêu cầu "
+                "giải quyết dứt điểm."
+            )
+        if plan.kind != CaseKind.DENUNCIATION:
+            plan.accused = None
+
+    def _answer(self, plan: Plan, outcome: str, number: str, day: dt.date) -> str:
+        template = plan.template
+        if plan.kind not in workflow.DECIDED_KINDS:
+            return template.answer.format(**plan.slots)
+        remedy = template.remedy.format(**plan.slots)
+        if plan.kind == CaseKind.DENUNCIATION:
+            head = (
+                f"Ngày {day:%d/%m/%Y}, Chủ tịch UBND xã ban hành Kết luận nội dung "
+                f"tố cáo số {number}."
+            )
+            return {
+                Outcome.UPHELD: f"{head} Nội dung tố cáo là đúng. {remedy}",
+                Outcome.PARTLY_UPHELD: f"{head} Nội dung tố cáo đúng một phần. "
+                f"{remedy}",
+                Outcome.REJECTED: f"{head} Nội dung tố cáo là không đúng; người bị "
+                "tố cáo không vi phạm. Kết luận đã được thông báo cho người tố cáo.",
+            }[outcome]
+        second = "lần hai " if plan.is_second_time else ""
+        head = (
+            f"Ngày {day:%d/%m/%Y}, Chủ tịch UBND xã ban hành Quyết định giải quyết "
+            f"khiếu nại {second}số {number}."
+        )
+        if plan.is_second_time:
+            rights = "Nếu không đồng ý, ông (bà) có quyền khởi kiện vụ án hành chính."
+        else:
+            rights = (
+                "Nếu không đồng ý, ông (bà) có quyền khiếu nại lần hai hoặc khởi "
+                "kiện vụ án hành chính tại Tòa án."
+            )
+        return {
+            Outcome.UPHELD: f"{head} Nội dung khiếu nại là đúng. {remedy}",
+            Outcome.PARTLY_UPHELD: f"{head} Nội dung khiếu nại đúng một phần. "
+            f"{remedy} {rights}",
+            Outcome.REJECTED: f"{head} Nội dung khiếu nại là không có cơ sở; giữ "
+            f"nguyên {template.subject}. {rights}",
+        }[outcome]
+
+    def _decision_number(self, kind: str, day: dt.date) -> str:
+        suffix = "KL-UBND" if kind == CaseKind.DENUNCIATION else "QĐ-UBND"
+        key = (day.year, suffix)
+        number = self.decision_numbers.get(key, self.rng.randint(8, 30))
+        number += self.rng.randint(1, 4)
+        self.decision_numbers[key] = number
+        return f"{number}/{suffix}"
+
+    # Linking -------------------------------------------------------------
+
+    def _link(self, plan: Plan) -> None:
+        pool = self.appealable if plan.wants == "second" else self.answered
+        if plan.wants is None or not pool:
+            return
+        received_on = timezone.localtime(plan.received_at).date()
+        for _ in range(30):
+            prior = self.rng.choice(pool)
+            if prior.finished_on + dt.timedelta(days=20) <= received_on and (
+                prior.kind == plan.kind
+            ):
+                break
+        else:
+            return
+        plan.previous = prior
+        plan.template = prior.template
+        plan.hamlet = prior.hamlet
+        if plan.wants == "second":
+            plan.is_second_time = True
+            plan.unit = plan.first_unit = COMMITTEE_CODE
+        else:
+            plan.unit = plan.first_unit = prior.unit
+
+    def remember(self, plan: Plan, case_id: int) -> None:
+        """Offer a finished case to later ones that appeal or repeat it."""
+        sim = plan.sim
+        if sim.resolved_at is None or plan.person is None:
+            return
+        if plan.kind == CaseKind.COMPLAINT and not plan.is_second_time:
+            if sim.outcome == Outcome.UPHELD:
+                return
+            pool = self.appealable
+        elif plan.kind == CaseKind.FEEDBACK and plan.previous is None:
+            pool = self.answered
+        else:
+            return
+        prior = Prior(
+            case_id=case_id,
+            kind=plan.kind,
+            template=plan.template,
+            hamlet=plan.hamlet,
+            unit=sim.unit,
+            person=plan.person,
+            title=plan.title,
+            content=plan.content,
+            received_on=timezone.localtime(plan.received_at).date(),
+            finished_on=timezone.localtime(sim.resolved_at).date(),
+            decision_number=sim.decision_number,
+            decision_date=sim.decision_date,
+        )
+        if len(pool) < 1000:
+            pool.append(prior)
+        else:
+            pool[self.rng.randrange(len(pool))] = prior
+
+    # Timeline ------------------------------------------------------------
+
+    def _after(self, cursor: dt.datetime, working_days: int) -> dt.datetime:
+        calendar = self.book.calendar
+        day = timezone.localtime(cursor).date()
+        if working_days > 0 or not calendar.is_working_day(day):
+            day = deadlines.add_working_days(day, max(working_days, 1), calendar)
+        return self._on(day, cursor)
+
+    def _on(self, day: dt.date, cursor: dt.datetime) -> dt.datetime:
+        """An office-hours moment on ``day``, later than ``cursor``."""
+        moment = self._office_moment(max(day, timezone.localtime(cursor).date()))
+        if moment <= cursor:
+            moment = cursor + dt.timedelta(minutes=self.rng.randint(5, 90))
+        return moment
+
+    def finalize(self, plan: Plan) -> None:
+        """Link, write, and plan the steps up to the target status."""
+        self._link(plan)
+        self._write(plan)
+        plan.sim = sim = self._new_sim(plan, plan.received_at)
+        plan.initial_stage, plan.initial_due = sim.stage, sim.stage_due_on
+        rng = self.rng
+        calendar = self.book.calendar
+        latest = self.now - dt.timedelta(minutes=1)
+        forced = plan.spec.deadline is not None
+
+        def push(action: str, moment: dt.datetime, actor: str, **data) -> bool:
+            if moment > latest:
+                return False
+            step = Step(action, moment, actor, data)
+            plan.steps.append(step)
+            self.book.apply(sim, step, self.units)
+            return True
+
+        cursor = plan.received_at
+        if plan.first_unit != plan.unit:
+            cursor = self._after(cursor, rng.randint(0, 1))
+            reason = TRANSFER_REASON.format(unit=self.units[plan.unit].name)
+            if not push(
+                "transfer",
+                cursor,
+                self.leader(plan.first_unit),
+                to_unit=plan.unit,
+                reason=reason,
+            ):
+                return
+        status = plan.status
+        accepts = status in (Status.ACCEPTED, Status.RESOLVED, Status.CLOSED) or (
+            status == Status.WITHDRAWN and rng.random() < 0.5
+        )
+        if accepts:
+            if plan.accept_on is not None:
+                cursor = self._on(plan.accept_on, cursor)
+            elif plan.kind in workflow.DECIDED_KINDS:
+                received_on = timezone.localtime(plan.received_at).date()
+                allowed = deadlines.working_days_left(
+                    received_on, sim.stage_due_on, calendar
+                )
+                if rng.random() < 0.9:
+                    cursor = self._after(cursor, rng.randint(1, max(allowed - 1, 1)))
+                else:
+                    cursor = self._after(cursor, allowed + rng.randint(1, 3))
+            else:
+                cursor = self._after(cursor, rng.randint(0, 2))
+            leader = self.leader(sim.unit)
+            if not push("accept", cursor, leader):
+                return
+            officer = self.staff[sim.unit].get(Role.OFFICER)
+            if officer is not None:
+                cursor = self._after(cursor, 0)
+                if not push("assign", cursor, leader, assignee=officer):
+                    return
+            if not forced and rng.random() < 0.35:
+                cursor = self._after(cursor, rng.randint(2, 6))
+                push(
+                    "note",
+                    cursor,
+                    self.worker(sim.unit),
+                    text=rng.choice(NOTES),
+                    is_public=rng.random() < 0.5,
+                )
+        if status in (Status.RESOLVED, Status.CLOSED) and sim.status == (
+            Status.ACCEPTED
+        ):
+            if not self._resolve(plan, push, cursor):
+                return
+            cursor = plan.steps[-1].moment
+        if status == Status.CLOSED and sim.status == Status.RESOLVED:
+            cursor = self._after(cursor, rng.randint(1, 12))
+            push("close", cursor, self.worker(sim.unit))
+        elif status == Status.RETURNED:
+            reason, ground = rng.choice(RETURNS.get(plan.kind, RETURN_DEFAULT))
+            cursor = self._after(cursor, rng.randint(1, 5))
+            push(
+                "return",
+                cursor,
+                self.worker(sim.unit),
+                reason=reason,
+                legal_ground=ground,
+            )
+        elif status == Status.TRANSFERRED:
+            to_body, reason = FORWARDS[plan.template.field]
+            cursor = self._after(cursor, rng.randint(1, 5))
+            push(
+                "forward", cursor, self.leader(sim.unit), reason=reason, to_body=to_body
+            )
+        elif status == Status.ARCHIVED:
+            cursor = self._after(cursor, rng.randint(0, 3))
+            if plan.is_anonymous:
+                push("archive", cursor, RECEPTION, reason=ANONYMOUS_ARCHIVE_REASON)
+            else:
+                reason = rng.choice(ARCHIVE_REASONS)
+                push("archive", cursor, self.worker(sim.unit), reason=reason)
+        elif status == Status.WITHDRAWN:
+            cursor = self._after(cursor, rng.randint(2, 15))
+            reason = rng.choice(WITHDRAW_REASONS)
+            push("withdraw", cursor, self.worker(sim.unit), reason=reason)
+
+    def _resolve(self, plan: Plan, push, cursor: dt.datetime) -> bool:
+        """Extend (a complex denunciation, sometimes), then answer or decide:
+        mostly on time, sometimes late."""
+        rng = self.rng
+        sim = plan.sim
+        calendar = self.book.calendar
+        leader = self.leader(sim.unit)
+        accepted_on = timezone.localtime(sim.accepted_at).date()
+        if (
+            plan.kind == CaseKind.DENUNCIATION
+            and plan.is_complex
+            and rng.random() < 0.6
+            and self.book.max_extensions(sim, accepted_on) > sim.extensions
+        ):
+            day = sim.final_due_on - dt.timedelta(days=rng.randint(1, 6))
+            cursor = self._on(deadlines.next_working_day(day, calendar), cursor)
+            if not push("extend", cursor, leader, reason=EXTEND_REASON):
+                return False
+        due = sim.final_due_on
+        start = timezone.localtime(cursor).date()
+        if rng.random() < 0.85 and (due - start).days >= 2:
+            day = start + dt.timedelta(days=rng.randint(2, (due - start).days))
+            # Due dates are working days, so this stays on or before ``due``.
+            day = min(deadlines.next_working_day(day, calendar), due)
+        else:
+            day = deadlines.next_working_day(
+                max(due, start) + dt.timedelta(days=rng.randint(1, 20)), calendar
+            )
+        cursor = self._on(day, cursor)
+        resolved_on = timezone.localtime(cursor).date()
+        data = {}
+        if plan.kind in workflow.DECIDED_KINDS:
+            number = self._decision_number(plan.kind, resolved_on)
+            data = {
+                "outcome": plan.outcome,
+                "decision_number": number,
+                "decision_date": resolved_on,
+            }
+            answer = self._answer(plan, plan.outcome, number, resolved_on)
+        else:
+            answer = self._answer(plan, "", "", resolved_on)
+        return push("resolve", cursor, leader, public_answer=answer, **data)
+
+    # Writing through the services ---------------------------------------
+
+    def with_services(self, count: int) -> int:
+        plans = [
+            self.preplan(spec, bulk=False) for spec in self.specs(count, bulk=False)
+        ]
+        plans.sort(key=lambda plan: plan.received_at)
+        for start in range(0, len(plans), 50):
+            with transaction.atomic():
+                for plan in plans[start : start + 50]:
+                    self.finalize(plan)
+                    case_id = self._execute(plan)
+                    self.remember(plan, case_id)
+        return len(plans)
+
+    def _execute(self, plan: Plan) -> int:
+        users = self.users
+        previous = None
+        if plan.previous is not None:
+            previous = Case.objects.get(pk=plan.previous.case_id)
+        with clock_at(plan.received_at):
+            created = case_create(
+                actor=users[RECEPTION],
+                kind=plan.kind,
+                channel=plan.channel,
+                field=self.fields[plan.template.field],
+                title=plan.title,
+                content=plan.content,
+                responsible_unit=self.units[plan.first_unit],
+                received_at=plan.received_at,
+                location_unit=self.units[plan.hamlet],
+                location_text=plan.place,
+                parties=plan.parties(),
+                is_complex=plan.is_complex,
+                is_anonymous=plan.is_anonymous,
+                is_hot_spot=plan.is_hot_spot,
+                is_second_time=plan.is_second_time,
+                petitioner_count=plan.petitioner_count,
+                previous_case=previous,
+            )
+        case_id = created.case.pk
+        for step in plan.steps:
+            data = dict(step.data)
+            if "assignee" in data:
+                data["assignee"] = users[data["assignee"]]
+            if "to_unit" in data:
+                data["to_unit"] = self.units[data["to_unit"]]
+            with clock_at(step.moment):
+                case_transition(
+                    case_id=case_id,
+                    action=step.action,
+                    actor=users[step.actor],
+                    data=data,
+                )
+        if not plan.is_anonymous:
+            self.example = (created.case.display_code, created.pin)
+        return case_id
+
+    # Writing in bulk ---------------------------------------------------------
+
+    def bulk(self, count: int) -> int:
+        started = time.monotonic()
+        specs = self.specs(count, bulk=True)
+        written = 0
+        next_report = PROGRESS_EVERY
+        while written < count:
+            size = min(BULK_BATCH, count - written)
+            plans = [self.preplan(next(specs), bulk=True) for _ in range(size)]
+            plans.sort(key=lambda plan: plan.received_at)
+            for plan in plans:
+                self.finalize(plan)
+            with transaction.atomic():
+                ids = self._insert(plans)
+            for plan, case_id in zip(plans, ids, strict=True):
+                self.remember(plan, case_id)
+            written += size
+            while written >= next_report:
+                self.stdout.write(
+                    f"  {next_report:>9,} vụ việc / cases "
+                    f"({time.monotonic() - started:.0f} s)"
+                )
+                next_report += PROGRESS_EVERY
+        return written
+
+    def _insert(self, plans: list[Plan]) -> list[int]:
+        key = settings.TRACKING_PIN_KEY
+        users = self.users
+        reception_id = users[RECEPTION].pk
+        cases = []
+        pins = []
+        for plan in plans:
+            sim = plan.sim
+            pin = f"{self.rng.randrange(10**6):06d}"
+            code = tracking.generate_code()
+            pins.append(pin)
+            cases.append(
+                Case(
+                    code=code,
+                    pin_hash=tracking.hash_pin(code, pin, key=key),
+                    kind=plan.kind,
+                    channel=plan.channel,
+                    field_id=self.fields[plan.template.field].pk,
+                    title=plan.title,
+                    content=plan.content,
+                    location_unit_id=self.units[plan.hamlet].pk,
+                    location_text=plan.place,
+                    received_at=plan.received_at,
+                    responsible_unit_id=self.units[sim.unit].pk,
+                    assignee_id=users[sim.assignee].pk if sim.assignee else None,
+                    created_by_id=reception_id,
+                    status=sim.status,
+                    stage=sim.stage,
+                    stage_due_on=sim.stage_due_on,
+                    final_due_on=sim.final_due_on,
+                    accepted_at=sim.accepted_at,
+                    resolved_at=sim.resolved_at,
+                    closed_at=sim.closed_at,
+                    extensions=sim.extensions,
+                    is_complex=plan.is_complex,
+                    is_mass=plan.petitioner_count >= 5,
+                    is_prolonged=plan.previous is not None,
+                    is_hot_spot=plan.is_hot_spot,
+                    is_anonymous=plan.is_anonymous,
+                    is_second_time=plan.is_second_time,
+                    petitioner_count=plan.petitioner_count,
+                    previous_case_id=plan.previous.case_id if plan.previous else None,
+                    transferred_from_id=(
+                        self.units[sim.transferred_from].pk
+                        if sim.transferred_from
+                        else None
+                    ),
+                    outcome=sim.outcome,
+                    decision_number=sim.decision_number,
+                    decision_date=sim.decision_date,
+                    public_answer=sim.public_answer,
+                    version=sim.version,
+                )
+            )
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    Case.objects.bulk_create(cases)
+                break
+            except IntegrityError:
+                # A tracking code drawn twice (one in 2**54): draw again.
+                for case, pin in zip(cases, pins, strict=True):
+                    case.pk = None
+                    case.code = tracking.generate_code()
+                    case.pin_hash = tracking.hash_pin(case.code, pin, key=key)
+        else:  # pragma: no cover
+            raise CommandError("Could not draw unique tracking codes.")
+        parties = []
+        events = []
+        for plan, case in zip(plans, cases, strict=True):
+            for party in plan.parties():
+                parties.append(
+                    Party(
+                        case_id=case.pk,
+                        role=party.role,
+                        full_name=party.full_name,
+                        national_id=party.national_id,
+                        phone=party.phone,
+                        email=party.email,
+                        address=party.address,
+                    )
+                )
+            events.append(
+                CaseEvent(
+                    case_id=case.pk,
+                    kind=EventKind.CREATED,
+                    action="create",
+                    to_status=Status.RECEIVED,
+                    is_public=True,
+                    author_id=reception_id,
+                    created_at=plan.received_at,
+                    data={
+                        "stage": plan.initial_stage,
+                        "stage_due_on": plan.initial_due.isoformat(),
+                    },
+                )
+            )
+            last = self._last_status_change(plan.sim)
+            if last is not None:
+                step, data, from_status, to_status = last
+                text = step.data.get("text") or step.data.get("reason") or ""
+                events.append(
+                    CaseEvent(
+                        case_id=case.pk,
+                        kind=EVENT_KINDS.get(step.action, EventKind.STATUS),
+                        action=step.action,
+                        from_status=from_status,
+                        to_status=to_status,
+                        is_public=True,
+                        text=text,
+                        data=data,
+                        author_id=users[step.actor].pk,
+                        created_at=step.moment,
+                    )
+                )
+        Party.objects.bulk_create(parties)
+        CaseEvent.objects.bulk_create(events)
+        ids = [case.pk for case in cases]
+        # ``auto_now`` fields ignore the values given; date rows as received.
+        Case.objects.filter(pk__in=ids).update(
+            created_at=F("received_at"),
+            updated_at=Coalesce(
+                "closed_at", "resolved_at", "accepted_at", "received_at"
+            ),
+        )
+        return ids
+
+    @staticmethod
+    def _last_status_change(sim: Sim):
+        for entry in reversed(sim.log):
+            if workflow.ACTIONS[entry[0].action].target is not None:
+                return entry
+        return None
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the demo commune Xã Xuân Thành (Nghệ An) with its staff and "
+        "cases. Safe to run again: units and users are never duplicated."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=None,
+            help=(
+                f"add this many cases (default: {DEFAULT_CASES}, only when the "
+                f"database has none; more than {BULK_THRESHOLD} are bulk-inserted)"
+            ),
+        )
+        parser.add_argument(
+            "--seed", type=int, default=None, help="random seed, for repeatable data"
+        )
+
+    def handle(self, *args, **options):
+        count = options["cases"]
+        if count is not None and count < 0:
+            raise CommandError("--cases must be zero or more.")
+        seed = options["seed"]
+        if seed is None:
+            seed = secrets.randbelow(1_000_000)
+        started = time.monotonic()
+        with transaction.atomic():
+            units = self._build_units()
+            users = self._build_users(units)
+        self.stdout.write(
+            f"Đơn vị / units: {len(units)}; cán bộ / staff: {len(users)}."
+        )
+        if count is None:
+            if Case.objects.exists():
+                self.stdout.write(
+                    "Đã có vụ việc, không tạo thêm / cases exist, none added "
+                    "(use --cases N to add more)."
+                )
+                count = 0
+            else:
+                count = DEFAULT_CASES
+        maker = None
+        if count:
+            self.stdout.write(f"Seed: {seed}")
+            maker = CaseMaker(
+                rng=random.Random(seed),
+                units=units,
+                users=users,
+                fields=self._fields(),
+                now=timezone.now(),
+                stdout=self.stdout,
+            )
+            if count > BULK_THRESHOLD:
+                written = maker.bulk(count)
+                how = "bulk_create"
+            else:
+                written = maker.with_services(count)
+                how = "case_create/case_transition"
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Đã tạo {written:,} vụ việc / {written:,} cases created "
+                    f"({how}) in {time.monotonic() - started:.1f} s."
+                )
+            )
+        self._print_logins(units, users, maker)
+
+    def _fields(self) -> dict[str, Field]:
+        fields = Field.objects.in_bulk(field_name="code")
+        missing = sorted(set(FIELD_OFFICE) - set(fields))
+        if missing:
+            raise CommandError(
+                f"Missing fields {', '.join(missing)}: run migrate first."
+            )
+        return fields
+
+    def _build_units(self) -> dict[str, Unit]:
+        """The commune tree; units that exist (by code) are kept as they are."""
+        units = Unit.objects.in_bulk(
+            [code for code, *_rest in UNITS], field_name="code"
+        )
+        for code, name, kind, parent_code, remote in UNITS:
+            if code in units:
+                continue
+            unit = Unit(
+                code=code,
+                name=name,
+                kind=kind,
+                parent=units[parent_code] if parent_code else None,
+                is_remote_area=remote,
+            )
+            unit.save()
+            units[code] = unit
+        return units
+
+    def _build_users(self, units: dict[str, Unit]) -> dict:
+        """Demo staff with their roles and the admin's view permissions."""
+        user_model = get_user_model()
+        view_permissions = list(
+            Permission.objects.filter(
+                content_type__app_label="feedback", codename__startswith="view_"
+            )
+        )
+        users = {}
+        for username, last_name, first_name, _position, roles, superuser in STAFF:
+            user, created = user_model.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "is_staff": True,
+                    "is_superuser": superuser,
+                },
+            )
+            if created or not user.has_usable_password():
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            for unit_code, role in roles:
+                Membership.objects.get_or_create(
+                    user=user, unit=units[unit_code], role=role
+                )
+            user.user_permissions.add(*view_permissions)
+            users[username] = user
+        return users
+
+    def _print_logins(self, units, users, maker) -> None:
+        write = self.stdout.write
+        write("")
+        write(
+            self.style.MIGRATE_HEADING(
+                f"Tài khoản demo / demo log-ins — mật khẩu / password: {DEMO_PASSWORD}"
+            )
+        )
+        rows = {row[0]: row for row in STAFF}
+        for username in MAIN_USERS:
+            _username, last_name, first_name, position, roles, superuser = rows[
+                username
+            ]
+            write(f"  {username:<11} {last_name} {first_name} — {position}")
+            for unit_code, role in roles:
+                label = Role(role).label
+                write(f"  {'':<11} {role} ({label}) — {units[unit_code].name}")
+            if superuser:
+                write(f"  {'':<11} superuser (toàn quyền / full access)")
+        others = [row[0] for row in STAFF if row[0] not in MAIN_USERS]
+        write(f"  Cán bộ khác / other staff: {', '.join(others)}")
+        if maker is not None and maker.example is not None:
+            code, pin = maker.example
+            write(f"  Tra cứu thử / try the tracking page: mã {code}, PIN {pin}")
