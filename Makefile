@@ -35,6 +35,7 @@ lint: install
 # The whole quality gate, the same on a laptop and in CI. pytest exits
 # non-zero (5) when no test ran, so an empty run fails too.
 test: lint
+	bin/ensure-chromium
 	$(DEV_ENV) $(BIN)/pytest -n 2 -p no:cacheprovider
 
 check: test

@@ -10,5 +10,6 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("api.urls")),
+    path("tiep-cong-dan/", include("petitions.urls")),
     path("", include("feedback.urls")),
 ]

@@ -66,6 +66,11 @@ class Unit(TimeStampedModel):
     path = models.CharField(_("path"), max_length=255, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # Online submissions from citizens land at this unit (usually the commune
+    # People's Committee's reception desk) to be dispatched.
+    receives_public_submissions = models.BooleanField(
+        _("receives online submissions"), default=False
+    )
     # A unit in a remote or especially difficult area gets the longer
     # complaint deadlines (Luật Khiếu nại Arts 28, 37).
     is_remote_area = models.BooleanField(_("remote area"), default=False)
@@ -668,6 +673,25 @@ class IdentityAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.context} {self.accessed_at:%d/%m/%Y %H:%M}"
+
+
+class PublicSubmission(models.Model):
+    """The idempotency token of an online submission form: a resubmitted form
+    (double click, network retry) finds the case it already created."""
+
+    token = models.CharField(max_length=64, unique=True)
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="public_submission"
+    )
+    ip_address = models.GenericIPAddressField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("online submission")
+        verbose_name_plural = _("online submissions")
+
+    def __str__(self):
+        return f"{self.case_id} {self.created_at:%d/%m/%Y %H:%M}"
 
 
 class TrackingLookup(models.Model):

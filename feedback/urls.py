@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from feedback import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("feedback.staff_urls")),
+    path("", include("feedback.public_urls")),
 ]

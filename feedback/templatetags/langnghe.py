@@ -20,3 +20,13 @@ def nav_link(context, name, label):
     return format_html(
         '<a href="{}"{}>{}</a>', url, ' aria-current="page"' if current else "", label
     )
+
+
+@register.filter
+def person_name(user):
+    """A user's name in Vietnamese order: family and middle names, then the
+    given name ("Nguyễn Văn" + "An" → "Nguyễn Văn An")."""
+    if user is None:
+        return ""
+    full = f"{user.last_name} {user.first_name}".strip()
+    return full or user.get_username()

@@ -1,0 +1,3 @@
+"""URLs of the staff pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of the reception desk."""
+
+urlpatterns: list = []
