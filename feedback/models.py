@@ -71,6 +71,10 @@ class Unit(TimeStampedModel):
     receives_public_submissions = models.BooleanField(
         _("receives online submissions"), default=False
     )
+    # Reminders go out this many working days before a stage is due.
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder lead (working days)"), default=3
+    )
     # A unit in a remote or especially difficult area gets the longer
     # complaint deadlines (Luật Khiếu nại Arts 28, 37).
     is_remote_area = models.BooleanField(_("remote area"), default=False)
@@ -849,3 +853,131 @@ class Attachment(TimeStampedModel):
 
     def __str__(self):
         return self.original_name
+
+
+# --------------------------------------------------------------------------
+# Reminders and notifications
+# --------------------------------------------------------------------------
+
+
+class ReminderKind(models.TextChoices):
+    REMINDER = "reminder", _("Due soon")
+    ESCALATION = "escalation", _("Overdue")
+
+
+class Reminder(models.Model):
+    """That a reminder or escalation went out for one stage of one case.
+
+    The unique constraint is what makes the daily sweep send each of them
+    exactly once, however often it runs and however many workers run it.
+    """
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ReminderKind.choices)
+    stage = models.CharField(_("stage"), max_length=32)
+    due_on = models.DateField(_("due date"))
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("deadline reminder")
+        verbose_name_plural = _("deadline reminders")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "stage", "due_on"],
+                name="reminder_once_per_stage",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.stage} {self.due_on:%d/%m/%Y}"
+
+
+class Notification(models.Model):
+    """An in-app notification shown under the bell of a staff member."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=32)
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("content"), blank=True)
+    url = models.CharField(_("link"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class OutboxChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+    DEAD = "dead", _("Failed permanently")
+
+
+class OutboxMessage(models.Model):
+    """A message to send by e-mail or SMS, written in the same transaction as
+    the change it reports and delivered by a worker. ``dedupe_key`` keeps a
+    retried task from queuing the same message twice; ``dead`` messages are
+    the dead-letter list administrators review."""
+
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=OutboxChannel.choices
+    )
+    recipient = models.CharField(_("recipient"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body = models.TextField(_("content"))
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=OutboxStatus.choices,
+        default=OutboxStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient}"
