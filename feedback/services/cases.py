@@ -196,9 +196,19 @@ def case_create(
     is_second_time: bool = False,
     petitioner_count: int = 1,
     previous_case: Case | None = None,
+    duplicate_of: Case | None = None,
+    answer_due_on: dt.date | None = None,
+    submitted_by_public: bool = False,
     note: str = "",
 ) -> CreatedCase:
-    """Log a new case and return it with its PIN (shown once, on the receipt)."""
+    """Log a new case and return it with its PIN (shown once, on the receipt).
+
+    Staff log cases for units they serve (``actor``); a citizen's online
+    submission passes ``actor=None`` and ``submitted_by_public=True``, which
+    skips the staff check and is only reachable from the public services.
+    ``answer_due_on`` is a date a meeting's chair set for the answer; it
+    replaces the policy's date for kinds answered without a formal decision.
+    """
     parties = parties or []
     errors: dict[str, Any] = {}
     if kind not in CaseKind.values:
@@ -223,9 +233,16 @@ def case_create(
             "Add at least one petitioner, or mark the letter as anonymous."
         )
     errors.update(_validate_parties(parties))
+    if answer_due_on is not None and kind in workflow.DECIDED_KINDS:
+        errors["answer_due_on"] = _(
+            "Complaints and denunciations follow the legal deadlines."
+        )
     if errors:
         raise InvalidInputError(fields=errors)
-    if not permissions.can_create_case_for(actor, responsible_unit):
+    if submitted_by_public:
+        if actor is not None:
+            raise PermissionDeniedError()
+    elif not permissions.can_create_case_for(actor, responsible_unit):
         raise PermissionDeniedError(_("You cannot log cases for this unit."))
 
     now = timezone.now()
@@ -248,9 +265,13 @@ def case_create(
         petitioner_count=petitioner_count,
         is_mass=petitioner_count >= 5,
         previous_case=previous_case,
+        duplicate_of=duplicate_of,
         dispatch_unit=_dispatch_unit_of(actor) or responsible_unit,
     )
     _initial_deadlines(case)
+    if answer_due_on is not None:
+        case.stage_due_on = answer_due_on
+        case.final_due_on = answer_due_on
     pin = tracking.generate_pin()
     for _attempt in range(5):
         case.code = tracking.generate_code()

@@ -1,0 +1,126 @@
+"""Logging a case: validation, deadlines on receipt, codes and PINs."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from feedback import tracking
+from feedback.errors import InvalidInputError, PermissionDeniedError
+from feedback.models import Case, CaseEvent
+from tests.factories import make_case, petitioner
+
+pytestmark = pytest.mark.django_db
+
+
+def test_creation_issues_a_valid_code_and_a_pin_that_only_the_hash_keeps(commune):
+    created = make_case(actor=commune.reception, unit=commune.office)
+    case = created.case
+    assert tracking.is_valid_code(case.code)
+    assert created.pin not in case.pin_hash
+    assert tracking.pin_matches(
+        case.code, created.pin, case.pin_hash, key=settings.TRACKING_PIN_KEY
+    )
+    assert case.status == "received"
+    assert case.created_by == commune.reception
+    assert case.dispatch_unit == commune.committee
+    assert CaseEvent.objects.filter(case=case, kind="created").count() == 1
+
+
+def test_deadlines_on_receipt_follow_the_kind(commune):
+    received = timezone.make_aware(dt.datetime(2025, 1, 22, 9))
+    feedback = make_case(
+        actor=commune.reception, unit=commune.office, received_at=received
+    ).case
+    assert (feedback.stage, feedback.stage_due_on) == ("answer", dt.date(2025, 2, 12))
+    assert feedback.final_due_on == feedback.stage_due_on
+    complaint = make_case(
+        actor=commune.reception,
+        unit=commune.office,
+        kind="complaint",
+        received_at=received,
+    ).case
+    assert complaint.stage == "accept"
+    # The receipt promises resolution counted from the last acceptance day.
+    assert complaint.final_due_on > complaint.stage_due_on
+
+
+def test_invalid_input_is_refused_with_field_messages_and_nothing_written(commune):
+    before = Case.objects.count()
+    with pytest.raises(InvalidInputError) as error:
+        make_case(
+            actor=commune.reception,
+            unit=commune.office,
+            kind="appeal",
+            title=" ",
+            parties=[petitioner(national_id="123", phone="12345")],
+        )
+    assert {"kind", "title", "parties.0.national_id", "parties.0.phone"} <= set(
+        error.value.fields
+    )
+    assert Case.objects.count() == before
+
+
+def test_a_petitioner_is_needed_unless_anonymous(commune):
+    with pytest.raises(InvalidInputError) as error:
+        make_case(actor=commune.reception, unit=commune.office, parties=[])
+    assert "parties" in error.value.fields
+    case = make_case(
+        actor=commune.reception, unit=commune.office, parties=[], is_anonymous=True
+    ).case
+    assert case.is_anonymous
+
+
+def test_five_petitioners_make_a_mass_case(commune):
+    case = make_case(
+        actor=commune.reception, unit=commune.office, petitioner_count=7
+    ).case
+    assert case.is_mass
+
+
+def test_staff_cannot_log_cases_outside_their_commune(commune):
+    from tests.factories import UnitFactory, staff
+
+    other_commune = UnitFactory(parent=commune.province, kind="commune")
+    other_hamlet = UnitFactory(parent=other_commune, kind="hamlet")
+    with pytest.raises(PermissionDeniedError):
+        make_case(actor=commune.reception, unit=other_hamlet)
+    hamlet_officer = staff(commune.hamlet_a, "officer")
+    with pytest.raises(PermissionDeniedError):
+        make_case(actor=hamlet_officer, unit=commune.hamlet_b)
+
+
+def test_public_submissions_need_no_staff_but_cannot_be_spoofed(commune):
+    case = make_case(
+        actor=None,
+        unit=commune.committee,
+        channel="online",
+        submitted_by_public=True,
+    ).case
+    assert case.created_by is None
+    with pytest.raises(PermissionDeniedError):
+        make_case(actor=None, unit=commune.committee)
+    with pytest.raises(PermissionDeniedError):
+        make_case(
+            actor=commune.officer_a, unit=commune.committee, submitted_by_public=True
+        )
+
+
+def test_a_chair_set_answer_date_replaces_the_policy_date(commune):
+    due = timezone.localdate() + dt.timedelta(days=12)
+    case = make_case(
+        actor=commune.reception,
+        unit=commune.office,
+        kind="dialogue_issue",
+        channel="dialogue",
+        answer_due_on=due,
+    ).case
+    assert case.stage_due_on == due == case.final_due_on
+    with pytest.raises(InvalidInputError):
+        make_case(
+            actor=commune.reception,
+            unit=commune.office,
+            kind="complaint",
+            answer_due_on=due,
+        )
