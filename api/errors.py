@@ -45,9 +45,7 @@ class PreconditionFailed(exceptions.APIException):
 
 class IdempotencyKeyReused(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-    default_detail = _(
-        "This Idempotency-Key was already used for a different request."
-    )
+    default_detail = _("This Idempotency-Key was already used for a different request.")
     default_code = "idempotency_key_reused"
 
 
@@ -100,15 +98,18 @@ def error_body(code: str, message, fields=None, **extra) -> dict:
     return {"error": body}
 
 
+def _has_if_match(request) -> bool:
+    return request is not None and bool(request.headers.get("If-Match"))
+
+
 def _domain_response(exc: DomainError, request) -> Response:
     http_status = next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
     code = exc.code
     extra = {}
-    if isinstance(exc, ConflictError) and request is not None:
-        if request.headers.get("If-Match"):
-            # The stale version came from the client's precondition.
-            http_status = status.HTTP_412_PRECONDITION_FAILED
-            code = PreconditionFailed.default_code
+    if isinstance(exc, ConflictError) and _has_if_match(request):
+        # The stale version came from the client's precondition.
+        http_status = status.HTTP_412_PRECONDITION_FAILED
+        code = PreconditionFailed.default_code
     if isinstance(exc, InvalidTransitionError):
         extra["allowed_actions"] = list(exc.allowed)
     return Response(

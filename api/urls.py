@@ -1,3 +1,81 @@
-"""API routes: /api/v1/…, the OpenAPI schema and its docs."""
+"""API routes: ``/api/v1/…``, the OpenAPI schema and its docs.
 
-urlpatterns: list = []
+Staff endpoints authenticate with a token (``POST /api/v1/auth/token/``) or
+the admin session.  The citizens' public endpoints (tracking, submission)
+get their own section below, under ``/api/v1/public/``.
+"""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView
+
+from api.views import actions, auth, cases, public, reference, units
+from api.views.docs import DocsView
+from api.views.errors import EndpointNotFoundView
+from feedback import workflow
+
+app_name = "api"
+
+staff_patterns = [
+    path("auth/token/", auth.TokenObtainView.as_view(), name="auth-token"),
+    path("units/", units.UnitListView.as_view(), name="unit-list"),
+    path("units/<int:pk>/", units.UnitDetailView.as_view(), name="unit-detail"),
+    path("fields/", reference.FieldListView.as_view(), name="field-list"),
+    path(
+        "legal-grounds/",
+        reference.LegalGroundListView.as_view(),
+        name="legal-ground-list",
+    ),
+    path("cases/", cases.CaseListView.as_view(), name="case-list"),
+    path("cases/<int:pk>/", cases.CaseDetailView.as_view(), name="case-detail"),
+    path(
+        "cases/<int:pk>/events/",
+        cases.CaseEventListView.as_view(),
+        name="case-events",
+    ),
+    path(
+        "cases/<int:pk>/history/",
+        cases.CaseHistoryView.as_view(),
+        name="case-history",
+    ),
+    # One route per workflow action, e.g. cases/7/accept/, cases/7/notes/.
+    *(
+        path(
+            f"cases/<int:pk>/{actions.url_segment(name)}/",
+            actions.case_action_view(name).as_view(),
+            name=f"case-{name}",
+        )
+        for name in workflow.ACTIONS
+    ),
+]
+
+# Public citizen endpoints (online submission, tracking by code and PIN,
+# rating, published answers): no authentication, throttled per address with
+# the "public" and "public_submit" scopes, no personal data.
+public_patterns = [
+    path(
+        "feedback/",
+        public.PublicSubmissionView.as_view(),
+        name="public-feedback",
+    ),
+    path("track/", public.PublicTrackView.as_view(), name="public-track"),
+    path(
+        "track/rating/",
+        public.PublicRatingView.as_view(),
+        name="public-track-rating",
+    ),
+    path(
+        "answers/",
+        public.PublishedAnswerListView.as_view(),
+        name="public-answers",
+    ),
+    path("options/", public.PublicOptionsView.as_view(), name="public-options"),
+]
+
+urlpatterns = [
+    path("v1/", include(staff_patterns)),
+    path("v1/public/", include(public_patterns)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(), name="docs"),
+    # Anything else under v1/ is a 404 in the API's error shape.
+    re_path(r"^v1/", EndpointNotFoundView.as_view()),
+]

@@ -1,3 +1,15 @@
-"""URLs of the staff pages."""
+"""URLs of the staff pages: the work queue and the case page."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from feedback import staff_views
+
+urlpatterns = [
+    path("viec-cua-toi/", staff_views.work_queue, name="work-queue"),
+    path("ho-so/<int:pk>/", staff_views.case_detail, name="case-detail"),
+    path(
+        "ho-so/<int:pk>/thao-tac/<slug:action>/",
+        staff_views.case_action,
+        name="case-action",
+    ),
+]

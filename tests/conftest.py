@@ -43,3 +43,26 @@ def commune(db):
     ns.officer_b = staff(hamlet_b, "officer", username="officer_b")
     ns.leader_b = staff(hamlet_b, "leader", username="leader_b")
     return ns
+
+
+REFERENCE_SEEDS = (
+    "feedback.migrations.0002_seed_reference_data",
+    "feedback.migrations.0004_seed_legal_grounds",
+)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests (browser, live server) end with a flush that also
+    empties the tables data migrations fill — fields, deadline policies, legal
+    grounds. Seed them again (the seeds are idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module in REFERENCE_SEEDS:
+        import_module(module).seed(apps, None)

@@ -24,7 +24,13 @@ def test_compiled_catalogue_matches_the_source():
     with (LOCALE / "vi/LC_MESSAGES/django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in po.translated_entries():
-        assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
+        if entry.msgid_plural:
+            assert (
+                compiled.ngettext(entry.msgid, entry.msgid_plural, 1)
+                == (entry.msgstr_plural[0])
+            ), entry.msgid
+        else:
+            assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
 
 
 @pytest.mark.parametrize(

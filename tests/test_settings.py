@@ -25,7 +25,8 @@ def manage(*args, env):
     base = {
         k: v
         for k, v in os.environ.items()
-        if k not in PRODUCTION and k != "DJANGO_SETTINGS_MODULE"
+        if k not in PRODUCTION
+        and k not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],

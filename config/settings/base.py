@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
     "feedback",
@@ -212,6 +213,25 @@ CELERY_BEAT_SCHEDULE = {
 # Tracking codes and PINs: the PIN is checked with a keyed hash so look-ups
 # stay cheap; throttling, not hashing cost, is the defence against guessing.
 TRACKING_PIN_KEY = env.str("TRACKING_PIN_KEY", default=SECRET_KEY)
+
+# Citizen portal: abuse protection without third-party services.
+PUBLIC_SUBMIT_RATE = env.str("PUBLIC_SUBMIT_RATE", default="10/hour")
+PUBLIC_FORM_MIN_SECONDS = env.int("PUBLIC_FORM_MIN_SECONDS", default=5)
+PUBLIC_FORM_MAX_AGE = env.int("PUBLIC_FORM_MAX_AGE", default=24 * 60 * 60)
+PUBLIC_ATTACHMENT_MAX_FILES = env.int("PUBLIC_ATTACHMENT_MAX_FILES", default=5)
+PUBLIC_ATTACHMENT_MAX_BYTES = env.int(
+    "PUBLIC_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024
+)
+TRACK_FAILURES_PER_CODE = env.int("TRACK_FAILURES_PER_CODE", default=10)
+TRACK_FAILURES_PER_CODE_PER_DAY = env.int("TRACK_FAILURES_PER_CODE_PER_DAY", default=30)
+TRACK_FAILURES_PER_IP = env.int("TRACK_FAILURES_PER_IP", default=30)
+TRACK_FAILURE_WINDOW = env.int("TRACK_FAILURE_WINDOW", default=60 * 60)
+PUBLIC_RATING_TOKEN_MAX_AGE = env.int("PUBLIC_RATING_TOKEN_MAX_AGE", default=60 * 60)
+# Behind a trusted reverse proxy, the header carrying the client's address
+# (e.g. HTTP_X_REAL_IP); empty means REMOTE_ADDR.
+PUBLIC_CLIENT_IP_HEADER = env.str("PUBLIC_CLIENT_IP_HEADER", default="")
+PUBLIC_ANSWERS_PAGE_SIZE = env.int("PUBLIC_ANSWERS_PAGE_SIZE", default=10)
+PUBLIC_STATS_MIN_CELL = env.int("PUBLIC_STATS_MIN_CELL", default=5)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -240,7 +240,14 @@ def case_create(
     if errors:
         raise InvalidInputError(fields=errors)
     if submitted_by_public:
+        # The public path lands only online letters, only where the deployment
+        # receives them (``Unit.receives_public_submissions``).
         if actor is not None:
+            raise PermissionDeniedError()
+        if (
+            channel != Channel.ONLINE
+            or not responsible_unit.receives_public_submissions
+        ):
             raise PermissionDeniedError()
     elif not permissions.can_create_case_for(actor, responsible_unit):
         raise PermissionDeniedError(_("You cannot log cases for this unit."))

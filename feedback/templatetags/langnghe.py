@@ -3,6 +3,7 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -18,7 +19,10 @@ def nav_link(context, name, label):
     request = context.get("request")
     current = request is not None and request.path.startswith(url) and url != "/"
     return format_html(
-        '<a href="{}"{}>{}</a>', url, ' aria-current="page"' if current else "", label
+        '<a href="{}"{}>{}</a>',
+        url,
+        mark_safe(' aria-current="page"') if current else "",  # noqa: S308
+        label,
     )
 
 

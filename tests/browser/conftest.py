@@ -6,10 +6,6 @@ import shutil
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls
-# the tests make around it are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -20,6 +16,21 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sync_orm_beside_playwright():
+    """Playwright's sync API runs an event loop in the test thread; the ORM
+    calls the tests make around it are still synchronous. Set for the
+    browser tests only and removed afterwards, so the variable never reaches
+    a deployment check."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")

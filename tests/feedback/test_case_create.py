@@ -92,6 +92,8 @@ def test_staff_cannot_log_cases_outside_their_commune(commune):
 
 
 def test_public_submissions_need_no_staff_but_cannot_be_spoofed(commune):
+    commune.committee.receives_public_submissions = True
+    commune.committee.save()
     case = make_case(
         actor=None,
         unit=commune.committee,
@@ -104,6 +106,16 @@ def test_public_submissions_need_no_staff_but_cannot_be_spoofed(commune):
     with pytest.raises(PermissionDeniedError):
         make_case(
             actor=commune.officer_a, unit=commune.committee, submitted_by_public=True
+        )
+    # Only online letters, and only at a unit that receives them.
+    with pytest.raises(PermissionDeniedError):
+        make_case(actor=None, unit=commune.committee, submitted_by_public=True)
+    with pytest.raises(PermissionDeniedError):
+        make_case(
+            actor=None,
+            unit=commune.office,
+            channel="online",
+            submitted_by_public=True,
         )
 
 

@@ -1,0 +1,431 @@
+"""Shapes of cases: what the API outputs, and the bodies it accepts.
+
+Output serializers only render; party details always pass through
+``feedback.presentation.masked_party_value``, the one gate for a denouncer's
+identity.  Input serializers check types, lengths and formats; the rules
+(who may, which state, what a kind requires) stay in the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.schema import EnumField, action_choices
+from api.serializers.units import UnitRefSerializer
+from feedback import permissions, validators
+from feedback.models import (
+    BodyClass,
+    Case,
+    CaseKind,
+    Channel,
+    Field,
+    HandlingOutcome,
+    Outcome,
+    PartyRole,
+    Satisfaction,
+    Status,
+    Unit,
+    UnitKind,
+)
+from feedback.presentation import masked_party_value
+from feedback.selectors.cases import local_today
+from feedback.services.cases import CORRECTABLE_FIELDS, PartyInput, case_allowed_actions
+
+# Dates outside this range are typing mistakes, and the Vietnamese calendar
+# (lunar holidays) is not computed beyond it.
+FIRST_DATE = dt.date(2000, 1, 1)
+LAST_DATE = dt.date(2099, 12, 31)
+MAX_ID = 2**63 - 1
+
+
+def date_range_message(last: dt.date):
+    return _("Enter a date between %(first)s and %(last)s.") % {
+        "first": FIRST_DATE.isoformat(),
+        "last": last.isoformat(),
+    }
+
+
+def validate_plausible_date(value: dt.date) -> None:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise serializers.ValidationError(date_range_message(LAST_DATE))
+
+
+def validate_past_moment(value: dt.datetime) -> None:
+    """A reception time from 2000 up to now (a few minutes' clock skew)."""
+    now = timezone.now()
+    first = timezone.make_aware(dt.datetime.combine(FIRST_DATE, dt.time.min))
+    if not first <= value <= now + dt.timedelta(minutes=5):
+        raise serializers.ValidationError(date_range_message(timezone.localdate(now)))
+
+
+# --------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------
+
+
+class FieldRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Field
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+    full_name = serializers.CharField(source="get_full_name", read_only=True)
+
+
+class MaskedPartyField(serializers.CharField):
+    """A party attribute as the requesting user may see it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        user = self.context["request"].user
+        return masked_party_value(user, instance, self.source)
+
+
+class PartySerializer(serializers.Serializer):
+    """A person or body named in a case; a denouncer's identity is replaced by
+    "(confidential)" for whoever may not see it."""
+
+    id = serializers.IntegerField(read_only=True)
+    role = EnumField(PartyRole.choices, enum_name="PartyRole", read_only=True)
+    full_name = MaskedPartyField()
+    national_id = MaskedPartyField()
+    phone = MaskedPartyField()
+    email = MaskedPartyField()
+    address = MaskedPartyField()
+
+
+class AllowedActionsField(serializers.ListField):
+    """The workflow actions the requesting user may take on the case now."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault(
+            "child", EnumField(action_choices(), enum_name="WorkflowAction")
+        )
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return case_allowed_actions(actor=self.context["request"].user, case=instance)
+
+
+class CaseSummarySerializer(serializers.ModelSerializer):
+    """A case as lists show it."""
+
+    code = serializers.CharField(
+        source="display_code",
+        read_only=True,
+        help_text="Tracking code as printed on the receipt, e.g. `7K3F-9QM2-XT4A`.",
+    )
+    kind = EnumField(CaseKind.choices, enum_name="CaseKind", read_only=True)
+    channel = EnumField(Channel.choices, enum_name="Channel", read_only=True)
+    status = EnumField(Status.choices, enum_name="CaseStatus", read_only=True)
+    field = FieldRefSerializer(read_only=True)
+    responsible_unit = UnitRefSerializer(read_only=True)
+    location_unit = UnitRefSerializer(read_only=True, allow_null=True)
+    assignee = UserRefSerializer(read_only=True, allow_null=True)
+    created_by = serializers.IntegerField(
+        source="created_by_id", read_only=True, allow_null=True
+    )
+    stage = serializers.CharField(
+        read_only=True,
+        help_text="The legal stage whose deadline `stage_due_on` is; blank when done.",
+    )
+    is_overdue = serializers.SerializerMethodField(
+        help_text="Open, and its stage deadline has passed (local date)."
+    )
+    parties = PartySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "code",
+            "kind",
+            "channel",
+            "field",
+            "title",
+            "status",
+            "stage",
+            "stage_due_on",
+            "final_due_on",
+            "is_overdue",
+            "received_at",
+            "responsible_unit",
+            "location_unit",
+            "location_text",
+            "assignee",
+            "created_by",
+            "is_complex",
+            "is_mass",
+            "is_prolonged",
+            "is_hot_spot",
+            "is_anonymous",
+            "is_second_time",
+            "petitioner_count",
+            "extensions",
+            "version",
+            "parties",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_overdue(self, case) -> bool:
+        annotated = getattr(case, "is_overdue", None)
+        if annotated is not None:
+            return bool(annotated)
+        # A case fresh from a service has no annotation; same rule as the
+        # selector's ``is_overdue``.
+        return bool(
+            case.is_open
+            and case.stage_due_on is not None
+            and case.stage_due_on < local_today()
+        )
+
+
+class CaseSerializer(CaseSummarySerializer):
+    """A case in full, with what the requesting user may do with it."""
+
+    outcome = EnumField(
+        Outcome.choices, enum_name="Outcome", read_only=True, allow_blank=True
+    )
+    satisfaction = EnumField(
+        Satisfaction.choices,
+        enum_name="Satisfaction",
+        read_only=True,
+        allow_blank=True,
+    )
+    duplicate_of = serializers.IntegerField(
+        source="duplicate_of_id", read_only=True, allow_null=True
+    )
+    previous_case = serializers.IntegerField(
+        source="previous_case_id", read_only=True, allow_null=True
+    )
+    transferred_from = serializers.IntegerField(
+        source="transferred_from_id", read_only=True, allow_null=True
+    )
+    dispatch_unit = serializers.IntegerField(
+        source="dispatch_unit_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The unit where the case was received and dispatched from.",
+    )
+    handling_outcome = EnumField(
+        HandlingOutcome.choices,
+        enum_name="HandlingOutcome",
+        read_only=True,
+        allow_blank=True,
+        help_text="How the letter was handled, in the national database's terms.",
+    )
+    transferred_to_class = EnumField(
+        BodyClass.choices, enum_name="BodyClass", read_only=True, allow_blank=True
+    )
+    allowed_actions = AllowedActionsField()
+
+    class Meta(CaseSummarySerializer.Meta):
+        fields = [
+            *CaseSummarySerializer.Meta.fields,
+            "content",
+            "accepted_at",
+            "resolved_at",
+            "closed_at",
+            "outcome",
+            "decision_number",
+            "decision_date",
+            "public_answer",
+            "published_at",
+            "satisfaction",
+            "satisfaction_comment",
+            "rated_at",
+            "is_mixed",
+            "handling_outcome",
+            "transferred_to_class",
+            "dispatch_unit",
+            "duplicate_of",
+            "previous_case",
+            "transferred_from",
+            "allowed_actions",
+        ]
+        read_only_fields = fields
+
+
+class CaseCreatedSerializer(CaseSerializer):
+    pin = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "The 6-digit PIN for the receipt. Shown once: it is null when the "
+            "answer is a replay of an idempotent request."
+        ),
+    )
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "pin"]
+        read_only_fields = fields
+
+
+# --------------------------------------------------------------------------
+# Input
+# --------------------------------------------------------------------------
+
+
+class PartyInputSerializer(serializers.Serializer):
+    role = EnumField(PartyRole.choices, enum_name="PartyRole")
+    full_name = serializers.CharField(max_length=120)
+    national_id = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validators.validate_national_id],
+    )
+    phone = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        default="",
+        validators=[validators.validate_phone],
+    )
+    email = serializers.EmailField(
+        max_length=254, required=False, allow_blank=True, default=""
+    )
+    address = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, default=""
+    )
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleCaseField(serializers.PrimaryKeyRelatedField):
+    """A case the requesting user may see; any other id is just invalid."""
+
+    def get_queryset(self):
+        return permissions.cases_visible_to(self.context["request"].user)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    kind = EnumField(CaseKind.choices, enum_name="CaseKind")
+    channel = EnumField(Channel.choices, enum_name="Channel")
+    field = serializers.PrimaryKeyRelatedField(
+        queryset=Field.objects.filter(is_active=True)
+    )
+    title = serializers.CharField(max_length=255)
+    content = serializers.CharField()
+    responsible_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    received_at = serializers.DateTimeField(
+        required=False,
+        validators=[validate_past_moment],
+        help_text="When the letter or visit was received; now when omitted.",
+    )
+    location_unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.filter(kind=UnitKind.HAMLET),
+        required=False,
+        allow_null=True,
+        help_text="The hamlet concerned.",
+    )
+    location_text = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, default=""
+    )
+    parties = PartyInputSerializer(many=True, required=False, max_length=100)
+    is_complex = serializers.BooleanField(required=False, default=False)
+    is_anonymous = serializers.BooleanField(required=False, default=False)
+    is_hot_spot = serializers.BooleanField(required=False, default=False)
+    is_second_time = serializers.BooleanField(required=False, default=False)
+    petitioner_count = serializers.IntegerField(
+        min_value=1, max_value=1_000_000, required=False, default=1
+    )
+    previous_case = VisibleCaseField(
+        required=False,
+        allow_null=True,
+        help_text="The earlier case this one repeats (marks it prolonged).",
+    )
+    duplicate_of = VisibleCaseField(
+        required=False,
+        allow_null=True,
+        help_text="The case this letter duplicates.",
+    )
+    answer_due_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        validators=[validate_plausible_date],
+        help_text=(
+            "An answer date set by a meeting's chair; only for kinds answered "
+            "without a formal decision."
+        ),
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A note for the first timeline entry.",
+    )
+
+    def service_kwargs(self) -> dict:
+        """The keyword arguments of ``case_create``."""
+        values = dict(self.validated_data)
+        values["parties"] = [PartyInput(**party) for party in values.get("parties", [])]
+        return values
+
+
+class CorrectableFieldsSerializer(serializers.ModelSerializer):
+    """The typed fields of ``CORRECTABLE_FIELDS``, all optional."""
+
+    channel = EnumField(Channel.choices, enum_name="Channel", required=False)
+    field = serializers.PrimaryKeyRelatedField(
+        queryset=Field.objects.filter(is_active=True), required=False
+    )
+    decision_date = serializers.DateField(
+        required=False, allow_null=True, validators=[validate_plausible_date]
+    )
+
+    class Meta:
+        model = Case
+        fields = sorted(CORRECTABLE_FIELDS)
+        extra_kwargs = {name: {"required": False} for name in CORRECTABLE_FIELDS}
+
+
+def correction_value(value):
+    """A corrected value as ``case_transition("correct")`` takes it: ids for
+    relations, plain values otherwise."""
+    return value.pk if isinstance(value, models.Model) else value
+
+
+class CaseUpdateSerializer(CorrectableFieldsSerializer):
+    """PATCH: corrected values, one ``correct`` event each, and the reason."""
+
+    reason = serializers.CharField(help_text="Why the values are corrected.")
+
+    class Meta(CorrectableFieldsSerializer.Meta):
+        fields = [*sorted(CORRECTABLE_FIELDS), "reason"]
+
+    def validate(self, attrs):
+        # A field that cannot be corrected is refused rather than silently
+        # ignored, so no client believes it changed a status or a deadline.
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {name: [_("This field cannot be corrected.")] for name in unknown}
+            )
+        return attrs
+
+    def corrections(self) -> dict:
+        """The corrected values, keyed by field name."""
+        return {
+            name: correction_value(value)
+            for name, value in self.validated_data.items()
+            if name != "reason"
+        }

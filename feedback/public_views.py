@@ -1,0 +1,293 @@
+"""Pages of the citizen portal: send a letter, track it, rate the answer,
+read the published answers and the units' figures.
+
+No account, no JavaScript needed, no external asset.  Every page carries a
+strict Content-Security-Policy (``public_page``); pages that show a code, a
+PIN or a case are never cached.  Views parse the request, call one service or
+selector and render.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from functools import wraps
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from feedback.errors import DomainError, InvalidInputError, NotFoundError
+from feedback.public_forms import (
+    AnswerFilterForm,
+    RatingForm,
+    SubmissionForm,
+    TrackForm,
+    issue_stamp,
+)
+from feedback.qr import tracking_qr_svg, tracking_url
+from feedback.selectors.public import (
+    public_desk_unit,
+    public_field_codes,
+    public_fields,
+    public_hamlets,
+    published_answer_page,
+    published_answer_periods,
+    scorecard,
+)
+from feedback.services.public import (
+    ThrottledError,
+    public_case_by_token,
+    public_case_lookup,
+    public_rating_submit,
+    public_submission_create,
+)
+from feedback.tracking import format_code, normalize_code
+
+PUBLIC_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+# Service argument names → form field names, for per-field messages.
+SUBMISSION_FIELDS = {"field_id": "field", "hamlet_id": "hamlet"}
+
+
+def public_page(view):
+    """Add the portal's Content-Security-Policy to the view's responses: no
+    inline or foreign script, forms post only to this site, no framing."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.headers.setdefault("Content-Security-Policy", PUBLIC_CSP)
+        return response
+
+    return wrapped
+
+
+def client_ip(request) -> str | None:
+    """The client's address: ``REMOTE_ADDR``, or the last entry of the header
+    named by ``PUBLIC_CLIENT_IP_HEADER`` (e.g. ``HTTP_X_REAL_IP``) when a
+    trusted proxy sets it.  ``None`` when it is not an IP address."""
+    header = getattr(settings, "PUBLIC_CLIENT_IP_HEADER", "")
+    value = request.META.get(header, "") if header else ""
+    value = value.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def _add_domain_errors(form, error: DomainError, names: dict | None = None) -> None:
+    names = names or {}
+    if not error.fields:
+        form.add_error(None, str(error.message))
+        return
+    for key, message in error.fields.items():
+        name = names.get(key, key)
+        form.add_error(name if name in form.fields else None, str(message))
+
+
+def _receipt_text(receipt, track_link: str) -> str:
+    lines = [
+        _("Lắng Nghe — receipt of an online letter"),
+        _("Tracking code: %(code)s") % {"code": receipt.display_code},
+    ]
+    if receipt.pin:
+        lines.append(_("PIN: %(pin)s") % {"pin": receipt.pin})
+    lines += [
+        _("Received on: %(date)s")
+        % {"date": timezone.localtime(receipt.received_at).strftime("%d/%m/%Y %H:%M")},
+        _("Track it at: %(url)s") % {"url": track_link},
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+@public_page
+@never_cache
+@require_http_methods(["GET", "POST"])
+def submit(request):
+    """The online letter form; on success the receipt with code and PIN."""
+    desk = public_desk_unit()
+    choices = {
+        "field_choices": public_fields(),
+        "hamlet_choices": public_hamlets(desk=desk),
+    }
+    status = 200
+    if request.method == "POST":
+        form = SubmissionForm(request.POST, request.FILES, **choices)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                receipt = public_submission_create(
+                    token=form.token,
+                    kind=data["kind"],
+                    field_id=data["field"],
+                    hamlet_id=data["hamlet"],
+                    title=data["title"],
+                    content=data["content"],
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    national_id=data["national_id"],
+                    address=data["address"],
+                    attachments=data["attachments"],
+                    consent=data["consent"],
+                    ip_address=client_ip(request),
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except ThrottledError as error:
+                form.add_error(None, str(error.message))
+                status = 429
+            except DomainError as error:
+                _add_domain_errors(form, error, SUBMISSION_FIELDS)
+            else:
+                track_link = tracking_url(request, receipt.code)
+                return render(
+                    request,
+                    "public/receipt.html",
+                    {
+                        "receipt": receipt,
+                        "qr_svg": tracking_qr_svg(request, receipt.code),
+                        "track_link": track_link,
+                        "receipt_download": "data:text/plain;charset=utf-8,"
+                        + quote(_receipt_text(receipt, track_link)),
+                    },
+                )
+        elif form.stamp_expired:
+            form.renew_stamp()
+        files_lost = bool(request.FILES)
+    else:
+        form = SubmissionForm(initial={"stamp": issue_stamp()}, **choices)
+        files_lost = False
+    return render(
+        request,
+        "public/submit.html",
+        {"form": form, "desk": desk, "files_lost": files_lost},
+        status=status,
+    )
+
+
+@public_page
+@require_GET
+def privacy(request):
+    """The privacy notice the submission form links to."""
+    return render(request, "public/privacy.html", {"desk": public_desk_unit()})
+
+
+def _track_result(request, result, *, rating_form=None, message="", status=200):
+    if rating_form is None:
+        rating_form = RatingForm(initial={"token": result.rating_token})
+    return render(
+        request,
+        "public/track_result.html",
+        {
+            "view": result.case,
+            "rating_token": result.rating_token,
+            "rating_form": rating_form,
+            "message": message,
+        },
+        status=status,
+    )
+
+
+@public_page
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request):
+    """Look a case up by code and PIN.  ``?code=`` pre-fills the code (the QR
+    code on the receipt opens this).  A wrong PIN and an unknown code get the
+    very same page."""
+    status = 200
+    if request.method == "POST":
+        form = TrackForm(request.POST)
+        if form.is_valid():
+            try:
+                result = public_case_lookup(
+                    code=form.cleaned_data["code"],
+                    pin=form.cleaned_data["pin"],
+                    ip_address=client_ip(request),
+                )
+            except ThrottledError as error:
+                form.add_error(None, str(error.message))
+                status = 429
+            except (NotFoundError, InvalidInputError) as error:
+                _add_domain_errors(form, error)
+            else:
+                return _track_result(request, result)
+    else:
+        code = normalize_code(request.GET.get("code", ""))[:20]
+        form = TrackForm(initial={"code": format_code(code)} if code else None)
+    return render(request, "public/track.html", {"form": form}, status=status)
+
+
+@public_page
+@never_cache
+@require_POST
+def rate(request):
+    """Record the citizen's rating; the token from the look-up stands in for
+    the code and PIN."""
+    form = RatingForm(request.POST)
+    form.is_valid()
+    token = form.cleaned_data.get("token", "")
+    try:
+        rated = public_rating_submit(
+            rating_token=token,
+            satisfaction=form.cleaned_data.get("satisfaction", ""),
+            comment=form.cleaned_data.get("comment", ""),
+        )
+    except InvalidInputError as error:
+        _add_domain_errors(form, error)
+        return _track_result(
+            request, public_case_by_token(rating_token=token), rating_form=form
+        )
+    except DomainError as error:
+        if error.code == "lookup_expired":
+            track_form = TrackForm()
+            track_form.add_error(None, str(error.message))
+            return render(request, "public/track.html", {"form": track_form})
+        return _track_result(
+            request,
+            public_case_by_token(rating_token=token),
+            message=str(error.message),
+        )
+    return render(
+        request,
+        "public/track_result.html",
+        {"view": rated.case, "message": _("Thank you: your rating has been recorded.")},
+    )
+
+
+@public_page
+@require_GET
+def answers(request):
+    """The answers units published, anonymised, filtered and paginated."""
+    desk = public_desk_unit()
+    form = AnswerFilterForm(
+        request.GET,
+        field_choices=public_field_codes(),
+        hamlet_choices=public_hamlets(desk=desk),
+        periods=published_answer_periods(),
+    )
+    page = published_answer_page(page=request.GET.get("page", 1), **form.filters())
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "public/answers.html",
+        {
+            "form": form,
+            "page": page,
+            "query": urlencode([(key, value) for key, value in query.items() if value]),
+        },
+    )
+
+
+@public_page
+@require_GET
+def scorecard_page(request):
+    """Per-unit figures of the last four quarters."""
+    return render(request, "public/scorecard.html", {"scorecard": scorecard()})

@@ -1,0 +1,746 @@
+"""Writes of the citizen portal: online submissions, tracking look-ups and
+ratings.  The public pages and the public API call these and nothing else.
+
+* ``public_submission_create`` logs a citizen's letter through
+  ``case_create(submitted_by_public=True)``, at the unit that receives online
+  submissions.  The form's idempotency token makes a resubmitted form return
+  the case it already created: the PIN is only ever shown on the first
+  response, because only its keyed hash is stored (a replay says so).
+* ``public_case_lookup`` checks code and PIN without an oracle: an unknown
+  code and a wrong PIN do the same work (a query for the code, an HMAC against
+  the case's hash or a dummy one, an insert into ``TrackingLookup``) and raise
+  the same error.  Failures are throttled per code and per address.
+* ``public_rating_submit`` records the citizen's satisfaction once, under a
+  row lock, authorised by the signed token a successful look-up issued (so
+  the PIN never travels in a hidden field).
+
+Limits are settings read with defaults (see ``limits``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.dispatch import Signal
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from feedback import tracking, validators
+from feedback.errors import DomainError, InvalidInputError, NotFoundError
+from feedback.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseKind,
+    Channel,
+    EventKind,
+    Field,
+    PartyRole,
+    PublicSubmission,
+    Satisfaction,
+    TrackingLookup,
+    Unit,
+)
+from feedback.qr import tracking_url
+from feedback.selectors.public import (
+    PublicCaseView,
+    is_rateable,
+    public_case_view,
+    public_desk_unit,
+    public_hamlets,
+)
+from feedback.services.cases import PartyInput, case_create
+
+logger = logging.getLogger(__name__)
+
+# Sent after commit whenever a citizen rates an answer (kwargs: case_id,
+# event_id, unit_id, satisfaction).
+case_rated = Signal()
+# Sent after commit when the rating is "not satisfied": the hook where the
+# notification issue alerts the responsible unit's leader (kwargs: case_id,
+# event_id, unit_id).
+unsatisfied_rating = Signal()
+
+# Kinds a citizen may send online; voter petitions and dialogue issues are
+# raised at meetings.
+PUBLIC_KINDS = (CaseKind.FEEDBACK, CaseKind.COMPLAINT, CaseKind.DENUNCIATION)
+# A complaint and a denunciation must state the sender's address (Luật Khiếu
+# nại Art 8, Luật Tố cáo Art 23).
+ADDRESS_REQUIRED_KINDS = (CaseKind.COMPLAINT, CaseKind.DENUNCIATION)
+
+# Accepted uploads, recognised by their first bytes, never by their name or
+# the browser's declared type.
+UPLOAD_SIGNATURES = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
+
+TITLE_MAX = 255
+CONTENT_MAX = 10_000
+NAME_MAX = 120
+ADDRESS_MAX = 255
+COMMENT_MAX = 2_000
+
+RATING_SALT = "feedback.public.rating"
+# Checked when a code is unknown, so that both paths compute one HMAC.
+DUMMY_PIN_HASH = "0" * 64
+
+
+def limits() -> dict:
+    """The portal's limits: settings with these defaults."""
+    defaults = {
+        # Online submissions per client address: "count/period".
+        "PUBLIC_SUBMIT_RATE": "10/hour",
+        "PUBLIC_ATTACHMENT_MAX_FILES": 5,
+        "PUBLIC_ATTACHMENT_MAX_BYTES": 5 * 1024 * 1024,
+        # Failed look-ups allowed per code and per address in the window.
+        "TRACK_FAILURES_PER_CODE": 10,
+        "TRACK_FAILURES_PER_CODE_PER_DAY": 30,
+        "TRACK_FAILURES_PER_IP": 30,
+        "TRACK_FAILURE_WINDOW": 60 * 60,
+        # How long the link to rate an answer stays valid after a look-up.
+        "PUBLIC_RATING_TOKEN_MAX_AGE": 60 * 60,
+    }
+    return {name: getattr(settings, name, value) for name, value in defaults.items()}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"10/hour"`` → ``(10, 3600)``; periods: second, minute, hour, day."""
+    count, _slash, period = str(rate).partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[:1].lower()]
+    return int(count), seconds
+
+
+class ThrottledError(DomainError):
+    """Too many attempts from this address or on this code; try later."""
+
+    code = "throttled"
+    default_message = gettext_lazy("Too many attempts. Please try again later.")
+
+
+# --------------------------------------------------------------------------
+# Online submission
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmissionReceipt:
+    """What the receipt shows.  ``pin`` is empty and the details are blank
+    when ``is_replay``: the same form was sent again and the PIN was shown
+    on the first response only."""
+
+    code: str
+    display_code: str
+    pin: str
+    is_replay: bool
+    received_at: dt.datetime
+    kind: str = ""
+    kind_label: str = ""
+    responsible_unit: str = ""
+    answer_due_on: dt.date | None = None
+    email: str = ""
+
+
+def mask_email(address: str) -> str:
+    """``nguyen.an@gmail.com`` → ``n***@gmail.com``."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else ""
+
+
+def _replay(token: str) -> SubmissionReceipt | None:
+    submission = (
+        PublicSubmission.objects.filter(token=token)
+        .select_related("case")
+        .only("case__code", "case__received_at")
+        .first()
+    )
+    if submission is None:
+        return None
+    return SubmissionReceipt(
+        code=submission.case.code,
+        display_code=submission.case.display_code,
+        pin="",
+        is_replay=True,
+        received_at=submission.case.received_at,
+    )
+
+
+def _check_submit_rate(ip_address: str | None, now: dt.datetime) -> None:
+    if not ip_address:
+        return
+    count, seconds = parse_rate(limits()["PUBLIC_SUBMIT_RATE"])
+    recent = PublicSubmission.objects.filter(
+        created_at__gte=now - dt.timedelta(seconds=seconds), ip_address=ip_address
+    ).count()
+    if recent >= count:
+        raise ThrottledError(
+            _(
+                "Too many letters have been sent from this connection. Please "
+                "try again later, or bring your letter to the reception desk."
+            ),
+            retry_after=seconds,
+        )
+
+
+def upload_type(upload) -> tuple[str, str] | None:
+    """``(content type, extension)`` recognised from the file's first bytes,
+    or ``None`` when it is not a PDF, JPEG or PNG."""
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(position)
+    for signature, content_type, extension in UPLOAD_SIGNATURES:
+        if head.startswith(signature):
+            return content_type, extension
+    return None
+
+
+def _attachment_errors(attachments: Sequence) -> list[str]:
+    limit = limits()
+    max_bytes = limit["PUBLIC_ATTACHMENT_MAX_BYTES"]
+    errors = []
+    if len(attachments) > limit["PUBLIC_ATTACHMENT_MAX_FILES"]:
+        errors.append(
+            _("Attach at most %(count)s files.")
+            % {"count": limit["PUBLIC_ATTACHMENT_MAX_FILES"]}
+        )
+    for upload in attachments:
+        name = os.path.basename(upload.name or "")
+        if not upload.size:
+            errors.append(_("The file %(name)s is empty.") % {"name": name})
+        elif upload.size > max_bytes:
+            errors.append(
+                _("The file %(name)s is larger than %(size)s MB.")
+                % {"name": name, "size": max_bytes // (1024 * 1024)}
+            )
+        elif upload_type(upload) is None:
+            errors.append(
+                _(
+                    "The file %(name)s is not a PDF, JPEG or PNG file. Scan or "
+                    "photograph the document and attach the PDF or the picture."
+                )
+                % {"name": name}
+            )
+    return errors
+
+
+def _validate_submission(
+    *,
+    kind,
+    field_id,
+    hamlet_id,
+    hamlets,
+    title,
+    content,
+    full_name,
+    phone,
+    email,
+    national_id,
+    address,
+    attachments,
+    consent,
+) -> tuple[dict, Field | None]:
+    errors: dict[str, str] = {}
+    if kind not in PUBLIC_KINDS:
+        errors["kind"] = _("Choose what you are sending.")
+    field = Field.objects.filter(pk=field_id, is_active=True).first()
+    if field is None:
+        errors["field_id"] = _("Choose a field from the list.")
+    if hamlet_id not in {pk for pk, _name in hamlets}:
+        errors["hamlet_id"] = _("Choose a hamlet from the list.")
+    if not title:
+        errors["title"] = _("Enter a title.")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = _("Keep the title under %(count)s characters.") % {
+            "count": TITLE_MAX
+        }
+    if not content:
+        errors["content"] = _("Describe the matter.")
+    elif len(content) > CONTENT_MAX:
+        errors["content"] = _("Keep the content under %(count)s characters.") % {
+            "count": CONTENT_MAX
+        }
+    if not full_name:
+        errors["full_name"] = _("Enter your full name.")
+    elif len(full_name) > NAME_MAX:
+        errors["full_name"] = _("The name is too long.")
+    if not phone:
+        errors["phone"] = _("Enter a phone number we can call you on.")
+    else:
+        try:
+            validators.validate_phone(phone)
+        except ValidationError as error:
+            errors["phone"] = error.messages[0]
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = _("Enter a valid e-mail address.")
+    if national_id:
+        try:
+            validators.validate_national_id(national_id)
+        except ValidationError as error:
+            errors["national_id"] = error.messages[0]
+    if kind in ADDRESS_REQUIRED_KINDS and not address:
+        errors["address"] = _(
+            "A complaint or a denunciation must give the sender's address."
+        )
+    elif len(address) > ADDRESS_MAX:
+        errors["address"] = _("The address is too long.")
+    if not consent:
+        errors["consent"] = _(
+            "Please read the privacy notice and tick the box to agree."
+        )
+    attachment_errors = _attachment_errors(attachments)
+    if attachment_errors:
+        errors["attachments"] = " ".join(attachment_errors)
+    return errors, field
+
+
+def _store_attachments(case: Case, attachments: Sequence, stored: list) -> None:
+    """Save each upload under MEDIA_ROOT with a random name; the citizen's
+    file name is kept for display only.  A denunciation's files may identify
+    the denouncer, so they are confidential."""
+    for upload in attachments:
+        content_type, extension = upload_type(upload)
+        original = os.path.basename(upload.name or "")[:255] or extension
+        attachment = Attachment(
+            case=case,
+            original_name=original,
+            content_type=content_type,
+            size=upload.size,
+            is_confidential=case.kind == CaseKind.DENUNCIATION,
+            uploaded_by=None,
+        )
+        upload.seek(0)
+        attachment.file.save(f"{secrets.token_hex(16)}.{extension}", upload, save=False)
+        stored.append(attachment.file.name)
+        attachment.save()
+
+
+def _delete_stored(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def _schedule_receipt_email(*, case: Case, pin: str, email: str, base_url: str) -> None:
+    """Render the e-mail now (in the citizen's language) and send it once the
+    case is committed.  It carries the code, the PIN and the tracking link,
+    nothing about the content; a failure is logged without the address."""
+    context = {
+        "display_code": case.display_code,
+        "pin": pin,
+        "received_at": case.received_at,
+        "answer_due_on": case.final_due_on,
+        "track_url": tracking_url(base_url, case.code) if base_url else "",
+    }
+    subject = render_to_string("public/email_receipt_subject.txt", context).strip()
+    body = render_to_string("public/email_receipt.txt", context)
+    case_id = case.pk
+
+    def send():
+        try:
+            send_mail(subject, body, None, [email])
+        except Exception:
+            logger.exception("The receipt e-mail for case %s was not sent.", case_id)
+
+    transaction.on_commit(send)
+
+
+def public_submission_create(
+    *,
+    token: str,
+    kind: str,
+    field_id: int | None,
+    hamlet_id: int | None,
+    title: str,
+    content: str,
+    full_name: str,
+    phone: str,
+    email: str = "",
+    national_id: str = "",
+    address: str = "",
+    attachments: Sequence = (),
+    consent: bool,
+    ip_address: str | None,
+    base_url: str = "",
+) -> SubmissionReceipt:
+    """Log a citizen's online letter and return the receipt, or the receipt
+    of the case this ``token`` already created (without the PIN).
+
+    Raises ``InvalidInputError`` (per-field messages keyed by these argument
+    names), ``ThrottledError`` when the address sent too many letters, and
+    ``DomainError(code="no_public_desk")`` when no unit receives online
+    submissions.  Nothing is written when it raises.
+    """
+    token = (token or "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", token):
+        raise InvalidInputError(
+            _("The form has expired. Please send it again."), code="invalid_token"
+        )
+    replay = _replay(token)
+    if replay is not None:
+        return replay
+    now = timezone.now()
+    _check_submit_rate(ip_address, now)
+    desk = public_desk_unit()
+    if desk is None:
+        raise DomainError(
+            _(
+                "Online submissions are not open yet: no unit has been set up "
+                "to receive them. Please bring your letter to the reception desk."
+            ),
+            code="no_public_desk",
+        )
+    values = {
+        "title": (title or "").strip(),
+        "content": (content or "").strip(),
+        "full_name": " ".join((full_name or "").split()),
+        "phone": (phone or "").strip(),
+        "email": (email or "").strip(),
+        "national_id": (national_id or "").strip(),
+        "address": (address or "").strip(),
+    }
+    hamlets = public_hamlets(desk=desk)
+    errors, field = _validate_submission(
+        kind=kind,
+        field_id=field_id,
+        hamlet_id=hamlet_id,
+        hamlets=hamlets,
+        attachments=list(attachments),
+        consent=consent,
+        **values,
+    )
+    if errors:
+        raise InvalidInputError(fields=errors)
+
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            created = case_create(
+                actor=None,
+                submitted_by_public=True,
+                kind=kind,
+                channel=Channel.ONLINE,
+                field=field,
+                title=values["title"],
+                content=values["content"],
+                responsible_unit=desk,
+                received_at=now,
+                location_unit=Unit.objects.get(pk=hamlet_id),
+                parties=[
+                    PartyInput(
+                        role=PartyRole.PETITIONER,
+                        full_name=values["full_name"],
+                        phone=values["phone"],
+                        email=values["email"],
+                        national_id=values["national_id"],
+                        address=values["address"],
+                    )
+                ],
+            )
+            case = created.case
+            PublicSubmission.objects.create(
+                token=token, case=case, ip_address=ip_address or None
+            )
+            _store_attachments(case, list(attachments), stored)
+            if values["email"]:
+                _schedule_receipt_email(
+                    case=case,
+                    pin=created.pin,
+                    email=values["email"],
+                    base_url=base_url,
+                )
+    except IntegrityError:
+        # The same form arrived twice at once: the other request created the
+        # case (the token is unique), so answer with its receipt.
+        _delete_stored(stored)
+        replay = _replay(token)
+        if replay is None:
+            raise
+        return replay
+    except BaseException:
+        _delete_stored(stored)
+        raise
+    return SubmissionReceipt(
+        code=case.code,
+        display_code=case.display_code,
+        pin=created.pin,
+        is_replay=False,
+        received_at=case.received_at,
+        kind=case.kind,
+        kind_label=str(case.get_kind_display()),
+        responsible_unit=desk.name,
+        answer_due_on=case.final_due_on,
+        email=mask_email(values["email"]),
+    )
+
+
+# --------------------------------------------------------------------------
+# Tracking
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackingResult:
+    """A successful look-up: the public view and, when the answer may be
+    rated, the signed token that authorises the rating."""
+
+    case: PublicCaseView
+    rating_token: str = ""
+
+
+def _mistyped() -> InvalidInputError:
+    return InvalidInputError(
+        _("The code looks mistyped."),
+        code="mistyped_code",
+        fields={
+            "code": _(
+                "This code looks mistyped: check it against your receipt "
+                "(letters and digits, for example 7K3F-9QM2-XT4A)."
+            )
+        },
+    )
+
+
+def _no_match() -> NotFoundError:
+    return NotFoundError(
+        _(
+            "The tracking code or the PIN is not correct. Check both against "
+            "your receipt and try again."
+        ),
+        code="no_match",
+    )
+
+
+def _check_lookup_throttle(code: str, ip_address: str | None, now) -> None:
+    limit = limits()
+    window_start = now - dt.timedelta(seconds=limit["TRACK_FAILURE_WINDOW"])
+    day_start = now - dt.timedelta(days=1)
+    scope = Q(code=code)
+    counters = {
+        "code_window": Count("pk", filter=Q(code=code, attempted_at__gte=window_start)),
+        "code_day": Count("pk", filter=Q(code=code, attempted_at__gte=day_start)),
+    }
+    if ip_address:
+        ip_scope = Q(ip_address=ip_address, attempted_at__gte=window_start)
+        scope |= ip_scope
+        counters["ip_window"] = Count("pk", filter=ip_scope)
+    # One query over the recent failures of this code or this address.
+    counts = (
+        TrackingLookup.objects.filter(succeeded=False)
+        .filter(attempted_at__gte=min(window_start, day_start))
+        .filter(scope)
+        .aggregate(**counters)
+    )
+    if (
+        counts["code_window"] >= limit["TRACK_FAILURES_PER_CODE"]
+        or counts["code_day"] >= limit["TRACK_FAILURES_PER_CODE_PER_DAY"]
+        or counts.get("ip_window", 0) >= limit["TRACK_FAILURES_PER_IP"]
+    ):
+        minutes = limit["TRACK_FAILURE_WINDOW"] // 60
+        raise ThrottledError(
+            _(
+                "There have been too many unsuccessful look-ups. To protect "
+                "the file, look-ups are paused: please try again in %(minutes)s "
+                "minutes, or ask the reception desk."
+            )
+            % {"minutes": minutes},
+            retry_after=limit["TRACK_FAILURE_WINDOW"],
+        )
+
+
+def _rating_token(case: Case) -> str:
+    # Bound to the PIN's hash: a PIN re-issued at the desk voids old tokens.
+    return signing.dumps(
+        {"code": case.code, "pin": case.pin_hash[:12]}, salt=RATING_SALT
+    )
+
+
+def _case_for_token(rating_token: str, *, lock: bool = False) -> Case:
+    try:
+        payload = signing.loads(
+            rating_token or "",
+            salt=RATING_SALT,
+            max_age=limits()["PUBLIC_RATING_TOKEN_MAX_AGE"],
+        )
+    except signing.BadSignature:
+        raise DomainError(
+            _("Your look-up has expired. Please enter your code and PIN again."),
+            code="lookup_expired",
+        ) from None
+    cases = Case.objects.select_related("field", "responsible_unit")
+    if lock:
+        cases = cases.select_for_update(of=("self",))
+    case = cases.filter(code=payload.get("code", "")).first()
+    if case is None or case.pin_hash[:12] != payload.get("pin"):
+        raise DomainError(
+            _("Your look-up has expired. Please enter your code and PIN again."),
+            code="lookup_expired",
+        )
+    return case
+
+
+def public_case_lookup(
+    *, code: str, pin: str, ip_address: str | None, today: dt.date | None = None
+) -> TrackingResult:
+    """The public view of the case with this code and PIN.
+
+    A mistyped code (its check symbol disagrees) is refused before any query.
+    Otherwise the attempt is recorded in ``TrackingLookup``; an unknown code
+    and a wrong PIN raise the same ``NotFoundError(code="no_match")`` after the
+    same work.  ``ThrottledError`` when the code or the address has too many
+    recent failures.  Must not run inside a transaction that the caller rolls
+    back on error, or failed attempts would not be counted.
+    """
+    code = tracking.normalize_code(code)
+    if not tracking.is_valid_code(code):
+        raise _mistyped()
+    now = timezone.now()
+    _check_lookup_throttle(code, ip_address, now)
+    case = (
+        Case.objects.select_related("field", "responsible_unit")
+        .filter(code=code)
+        .first()
+    )
+    pin_hash = case.pin_hash if case is not None else DUMMY_PIN_HASH
+    matches = tracking.pin_matches(
+        code, (pin or "").strip(), pin_hash, key=settings.TRACKING_PIN_KEY
+    )
+    matches = matches and case is not None
+    TrackingLookup.objects.create(
+        code=code, ip_address=ip_address or None, succeeded=matches, attempted_at=now
+    )
+    if not matches:
+        raise _no_match()
+    return TrackingResult(
+        case=public_case_view(case=case, today=today),
+        rating_token=_rating_token(case) if is_rateable(case) else "",
+    )
+
+
+def public_case_by_token(*, rating_token: str) -> TrackingResult:
+    """The public view again, for the holder of a still-valid token."""
+    case = _case_for_token(rating_token)
+    return TrackingResult(
+        case=public_case_view(case=case),
+        rating_token=rating_token if is_rateable(case) else "",
+    )
+
+
+# --------------------------------------------------------------------------
+# Rating the answer
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingResult:
+    case: PublicCaseView
+    satisfaction: str
+    flagged: bool
+
+
+@transaction.atomic
+def public_rating_submit(
+    *, rating_token: str, satisfaction: str, comment: str = ""
+) -> RatingResult:
+    """Record the citizen's rating of the answer, once per case.
+
+    The case row is locked first; a second rating, a case not yet answered
+    and a denunciation are refused with ``DomainError`` codes
+    ``already_rated`` and ``not_rateable``.  Writes an internal
+    ``CaseEvent(kind=RATING)``; a "not satisfied" rating is flagged in the
+    event (``data["flagged"]``) for the responsible unit's leader and
+    ``unsatisfied_rating`` is sent after commit.
+    """
+    comment = (comment or "").strip()
+    errors = {}
+    if satisfaction not in Satisfaction.values:
+        errors["satisfaction"] = _("Choose how satisfied you are with the answer.")
+    if len(comment) > COMMENT_MAX:
+        errors["comment"] = _("Keep the comment under %(count)s characters.") % {
+            "count": COMMENT_MAX
+        }
+    case = _case_for_token(rating_token, lock=True)
+    if case.rated_at is not None:
+        raise DomainError(
+            _("This answer has already been rated. Thank you."), code="already_rated"
+        )
+    if not is_rateable(case):
+        raise DomainError(_("This case cannot be rated here."), code="not_rateable")
+    if errors:
+        raise InvalidInputError(fields=errors)
+    now = timezone.now()
+    case.satisfaction = satisfaction
+    case.satisfaction_comment = comment
+    case.rated_at = now
+    case.version += 1
+    case.save(
+        update_fields=[
+            "satisfaction",
+            "satisfaction_comment",
+            "rated_at",
+            "version",
+            "updated_at",
+        ]
+    )
+    flagged = satisfaction == Satisfaction.NOT_SATISFIED
+    event = CaseEvent.objects.create(
+        case=case,
+        kind=EventKind.RATING,
+        action="rate",
+        is_public=False,
+        text=comment,
+        data={
+            "satisfaction": satisfaction,
+            "flagged": flagged,
+            "notify_role": "leader" if flagged else "",
+            "unit_id": case.responsible_unit_id,
+        },
+        author=None,
+        created_at=now,
+    )
+    case_id, unit_id, event_id = case.pk, case.responsible_unit_id, event.pk
+
+    def announce():
+        case_rated.send(
+            sender=Case,
+            case_id=case_id,
+            event_id=event_id,
+            unit_id=unit_id,
+            satisfaction=satisfaction,
+        )
+        if flagged:
+            unsatisfied_rating.send(
+                sender=Case, case_id=case_id, event_id=event_id, unit_id=unit_id
+            )
+
+    transaction.on_commit(announce)
+    return RatingResult(
+        case=public_case_view(case=case), satisfaction=satisfaction, flagged=flagged
+    )
+
+
+def tracking_lookups_prune(*, older_than: dt.timedelta) -> int:
+    """Delete look-up records older than ``older_than`` (they only serve the
+    throttle, and hold citizens' addresses); returns how many went."""
+    cutoff = timezone.now() - older_than
+    deleted, _detail = TrackingLookup.objects.filter(attempted_at__lt=cutoff).delete()
+    return deleted
