@@ -23,7 +23,6 @@ from feedback.models import (
     Field,
     Party,
     PartyRole,
-    Role,
     Status,
     Unit,
     UnitKind,
@@ -46,28 +45,6 @@ def integer_parameter(filter_, description: str, **bounds):
     """``filter_`` documented as an integer query parameter."""
     schema = {"type": "integer", "description": description, **bounds}
     return extend_schema_field(schema)(filter_)
-
-
-def identity_searchable_condition(user) -> Q:
-    """Cases whose petitioners' names ``user`` may search: the query twin of
-    ``permissions.can_see_identity`` for cases the user can already see.
-
-    Every kind but a denunciation; a denunciation only for the receptionist
-    who logged it, its assignee, and leaders, supervisors and administrators
-    of its responsible unit (``tests/api/test_confidentiality.py`` checks
-    that the two agree for every role).
-    """
-    if permissions.is_root(user):
-        return Q()
-    condition = ~Q(kind=CaseKind.DENUNCIATION) | Q(assignee_id=user.pk)
-    if permissions.has_role(user, Role.RECEPTION):
-        condition |= Q(created_by_id=user.pk)
-    for membership in permissions.memberships_of(user):
-        if membership.role in permissions.SUBTREE_ROLES:
-            condition |= Q(responsible_unit__path__startswith=membership.unit.path)
-        elif membership.role == Role.LEADER:
-            condition |= Q(responsible_unit_id=membership.unit_id)
-    return condition
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -232,7 +209,7 @@ class CaseFilter(filters.FilterSet):
             role=PartyRole.PETITIONER,
             full_name__icontains=term,
         )
-        condition |= Q(Exists(petitioner_named)) & identity_searchable_condition(
-            self.request.user
+        condition |= Q(Exists(petitioner_named)) & (
+            permissions.identity_searchable_condition(self.request.user)
         )
         return queryset.filter(condition)

@@ -192,3 +192,32 @@ def can_create_case_for(user, unit: Unit) -> bool:
         if unit.path.startswith(scope):
             return True
     return False
+
+
+def identity_condition(user, prefix: str = "") -> Q:
+    """The denunciations on which ``user`` may see the denouncer, as a ``Q``:
+    the query twin of ``can_see_identity`` for cases the user can already see
+    (the receptionist who logged it, its assignee, leaders of the responsible
+    unit, supervisors and administrators of a unit above it)."""
+    if is_root(user):
+        # Always true, and unlike an empty ``Q()`` still true once negated.
+        return Q(**{f"{prefix}pk__isnull": False})
+    condition = Q(**{f"{prefix}assignee_id": user.pk})
+    if has_role(user, Role.RECEPTION):
+        condition |= Q(**{f"{prefix}created_by_id": user.pk})
+    for membership in memberships_of(user):
+        if membership.role == Role.LEADER:
+            condition |= Q(**{f"{prefix}responsible_unit_id": membership.unit_id})
+        elif membership.role in SUBTREE_ROLES:
+            condition |= Q(
+                **{f"{prefix}responsible_unit__path__startswith": membership.unit.path}
+            )
+    return condition
+
+
+def identity_searchable_condition(user, prefix: str = "") -> Q:
+    """Cases whose petitioners' names ``user`` may search: every kind but a
+    denunciation, and the denunciations of ``identity_condition``."""
+    return ~Q(**{f"{prefix}kind": CaseKind.DENUNCIATION}) | identity_condition(
+        user, prefix
+    )

@@ -7,7 +7,7 @@ computed in Python with one calendar per request.
 
 Searching by a person's name must not let someone who may not see a
 denouncer's identity find a denunciation by the denouncer's name.  The name
-match is therefore restricted in SQL by ``identity_condition``, the SQL twin
+match is therefore restricted in SQL by ``permissions.identity_condition``, the SQL twin
 of ``permissions.can_see_identity`` for denunciations (tests check the two
 agree for every role); names of the denounced, who are not protected, match
 for every viewer.
@@ -88,8 +88,6 @@ STAGE_LABELS = {
 
 # Roles whose holders may see a denouncer on the cases of their own unit
 # (leaders) or of their subtree (supervisors, administrators).
-IDENTITY_UNIT_ROLES = frozenset({Role.LEADER})
-IDENTITY_SUBTREE_ROLES = permissions.SUBTREE_ROLES
 
 
 @dataclass
@@ -114,30 +112,6 @@ class QueueFilters:
 # --------------------------------------------------------------------------
 
 
-def identity_condition(user, prefix: str = "") -> Q:
-    """The cases on which ``user`` may see a denouncer, as a ``Q``.
-
-    Mirrors ``permissions.can_see_identity`` for denunciations: the reception
-    staff member who logged the case, its assignee, leaders of the responsible
-    unit, and supervisors and administrators of a unit above it.
-    """
-    if permissions.is_root(user):
-        # Always true, and unlike an empty ``Q()`` still true once negated
-        # and combined.
-        return Q(**{f"{prefix}pk__isnull": False})
-    condition = Q(**{f"{prefix}assignee_id": user.pk})
-    if permissions.has_role(user, Role.RECEPTION):
-        condition |= Q(**{f"{prefix}created_by_id": user.pk})
-    for membership in permissions.memberships_of(user):
-        if membership.role in IDENTITY_UNIT_ROLES:
-            condition |= Q(**{f"{prefix}responsible_unit_id": membership.unit_id})
-        elif membership.role in IDENTITY_SUBTREE_ROLES:
-            condition |= Q(
-                **{f"{prefix}responsible_unit__path__startswith": membership.unit.path}
-            )
-    return condition
-
-
 def _search_condition(user, text: str) -> Q:
     """Cases whose code, title or a named person matches ``text``."""
     text = text.strip()
@@ -147,7 +121,7 @@ def _search_condition(user, text: str) -> Q:
         condition |= Q(code__contains=code)
     name_match = Party.objects.filter(case_id=OuterRef("pk"), full_name__icontains=text)
     # A denouncer's name finds a denunciation only for whoever may see it.
-    protected = Q(kind=CaseKind.DENUNCIATION) & ~identity_condition(user)
+    protected = Q(kind=CaseKind.DENUNCIATION) & ~permissions.identity_condition(user)
     condition |= Exists(name_match) & ~protected
     condition |= Exists(name_match.filter(role=PartyRole.DENOUNCED))
     return condition

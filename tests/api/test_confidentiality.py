@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from api.filters import identity_searchable_condition
 from feedback import permissions
 from feedback.models import Case
+from feedback.permissions import identity_searchable_condition
 from feedback.services.cases import case_transition
 from tests.factories import make_case, petitioner
 

@@ -301,7 +301,7 @@ def test_identity_condition_agrees_with_can_see_identity(commune):
         for user in users:
             user = get_user_model().objects.get(pk=user.pk)
             in_sql = Case.objects.filter(
-                queue.identity_condition(user), pk=case.pk
+                permissions.identity_condition(user), pk=case.pk
             ).exists()
             assert in_sql == permissions.can_see_identity(user, case), (
                 user.username,
