@@ -521,6 +521,24 @@ class Case(TimeStampedModel):
             models.Index(fields=["received_at"]),
             models.Index(fields=["assignee", "status"]),
             models.Index(fields=["created_by"]),
+            models.Index(fields=["channel", "received_at"]),
+            models.Index(fields=["field", "received_at"]),
+            models.Index(fields=["final_due_on"]),
+            # The queue and the sweep read open cases by due date.
+            models.Index(
+                fields=["responsible_unit", "stage_due_on"],
+                condition=Q(status__in=["received", "accepted"]),
+                name="case_open_due_idx",
+            ),
+            # Flags are rare: partial indexes keep their filters cheap.
+            *(
+                models.Index(
+                    fields=["responsible_unit", "received_at"],
+                    condition=Q(**{flag: True}),
+                    name=f"case_{flag.removeprefix('is_')}_idx",
+                )
+                for flag in ("is_hot_spot", "is_mass", "is_prolonged", "is_complex")
+            ),
         ]
         constraints = [
             models.CheckConstraint(
