@@ -8,7 +8,7 @@ get their own section below, under ``/api/v1/public/``.
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api.views import actions, auth, cases, public, reference, units
+from api.views import actions, auth, cases, reference, units
 from api.views.docs import DocsView
 from api.views.errors import EndpointNotFoundView
 from feedback import workflow
@@ -51,25 +51,7 @@ staff_patterns = [
 # Public citizen endpoints (online submission, tracking by code and PIN,
 # rating, published answers): no authentication, throttled per address with
 # the "public" and "public_submit" scopes, no personal data.
-public_patterns = [
-    path(
-        "feedback/",
-        public.PublicSubmissionView.as_view(),
-        name="public-feedback",
-    ),
-    path("track/", public.PublicTrackView.as_view(), name="public-track"),
-    path(
-        "track/rating/",
-        public.PublicRatingView.as_view(),
-        name="public-track-rating",
-    ),
-    path(
-        "answers/",
-        public.PublishedAnswerListView.as_view(),
-        name="public-answers",
-    ),
-    path("options/", public.PublicOptionsView.as_view(), name="public-options"),
-]
+public_patterns: list = []
 
 urlpatterns = [
     path("v1/", include(staff_patterns)),

@@ -327,3 +327,5 @@ class AttachmentAdmin(NoEditAdmin):
 admin.site.site_header = _("Lắng Nghe — administration")
 admin.site.site_title = _("Lắng Nghe")
 admin.site.index_title = _("Cases, units and deadlines")
+
+import feedback.admin_automation  # noqa: E402, F401 - registers the automation admin

@@ -6,3 +6,9 @@ class FeedbackConfig(AppConfig):
     name = "feedback"
     verbose_name = _("Cases")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Notifications follow committed changes; see feedback.tasks.
+        from feedback.tasks import connect_signals
+
+        connect_signals()

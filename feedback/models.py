@@ -998,4 +998,5 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self):
-        return f"{self.get_channel_display()} → {self.recipient}"
+        # Never the recipient: it may be a denouncer's phone number.
+        return f"{self.get_channel_display()} #{self.pk}"

@@ -7,4 +7,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("feedback.staff_urls")),
     path("", include("feedback.public_urls")),
+    path("", include("feedback.notification_urls")),
 ]

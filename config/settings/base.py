@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "feedback.context_processors.notifications",
             ],
         },
     },
@@ -203,12 +204,44 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The schedule lives here, versioned with the code, in Asia/Ho_Chi_Minh time.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "feedback.tasks.heartbeat",
         "schedule": crontab(minute="*/15"),
     },
+    # Every morning; the 13:00 run catches a morning lost to an outage (the
+    # sweep never sends anything twice).
+    "deadline-sweep": {
+        "task": "feedback.tasks.deadline_sweep",
+        "schedule": crontab(minute=30, hour="6,13"),
+    },
+    "weekly-digest": {
+        "task": "feedback.tasks.weekly_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    "outbox-deliver": {
+        "task": "feedback.tasks.outbox_deliver",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "prune-tracking-lookups": {
+        "task": "feedback.tasks.prune_tracking_lookups",
+        "schedule": crontab(minute=15, hour=3),
+    },
+    "purge-idempotency-records": {
+        "task": "api.tasks.purge_idempotency_records",
+        "schedule": crontab(minute=45, hour=3),
+    },
 }
+SMS_BACKEND = env.str("SMS_BACKEND", default="feedback.sms.OutboxSmsBackend")
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=300)
+NOTIFICATIONS_PAGE_SIZE = env.int("NOTIFICATIONS_PAGE_SIZE", default=25)
+# The public address of the site, for links in e-mails and SMS.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A hung mail server must not hold an outbox row lock for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # Tracking codes and PINs: the PIN is checked with a keyed hash so look-ups
 # stay cheap; throttling, not hashing cost, is the defence against guessing.
