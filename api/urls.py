@@ -8,7 +8,16 @@ get their own section below, under ``/api/v1/public/``.
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from api.views import actions, auth, cases, reference, units
+from api.views import (
+    actions,
+    auth,
+    cases,
+    meetings,
+    public,
+    reference,
+    reports,
+    units,
+)
 from api.views.docs import DocsView
 from api.views.errors import EndpointNotFoundView
 from feedback import workflow
@@ -37,6 +46,63 @@ staff_patterns = [
         cases.CaseHistoryView.as_view(),
         name="case-history",
     ),
+    path("meetings/", meetings.MeetingListView.as_view(), name="meeting-list"),
+    path(
+        "meetings/<int:pk>/",
+        meetings.MeetingDetailView.as_view(),
+        name="meeting-detail",
+    ),
+    path(
+        "meetings/<int:pk>/transition/",
+        meetings.MeetingTransitionView.as_view(),
+        name="meeting-transition",
+    ),
+    path(
+        "meetings/<int:pk>/publish/",
+        meetings.MeetingPublishView.as_view(),
+        name="meeting-publish",
+    ),
+    path(
+        "meetings/<int:pk>/items/",
+        meetings.MeetingItemListView.as_view(),
+        name="meeting-items",
+    ),
+    path(
+        "meetings/<int:pk>/items/convert/",
+        meetings.MeetingItemsConvertView.as_view(),
+        name="meeting-items-convert",
+    ),
+    path(
+        "meetings/<int:pk>/items/merge/",
+        meetings.MeetingItemsMergeView.as_view(),
+        name="meeting-items-merge",
+    ),
+    path(
+        "meetings/<int:pk>/items/<int:item_pk>/answer/",
+        meetings.MeetingItemAnswerView.as_view(),
+        name="meeting-item-answer",
+    ),
+    path(
+        "meetings/<int:pk>/items/<int:item_pk>/hot-spot/",
+        meetings.MeetingItemHotSpotView.as_view(),
+        name="meeting-item-hot-spot",
+    ),
+    path(
+        "reports/summary/",
+        reports.ReportSummaryView.as_view(),
+        name="report-summary",
+    ),
+    path("reports/export/", reports.ReportExportView.as_view(), name="report-export"),
+    path(
+        "reports/exports/<int:pk>/",
+        reports.ExportJobView.as_view(),
+        name="report-export-job",
+    ),
+    path(
+        "reports/exports/<int:pk>/file/",
+        reports.ExportJobFileView.as_view(),
+        name="report-export-job-file",
+    ),
     # One route per workflow action, e.g. cases/7/accept/, cases/7/notes/.
     *(
         path(
@@ -51,7 +117,25 @@ staff_patterns = [
 # Public citizen endpoints (online submission, tracking by code and PIN,
 # rating, published answers): no authentication, throttled per address with
 # the "public" and "public_submit" scopes, no personal data.
-public_patterns: list = []
+public_patterns = [
+    path(
+        "feedback/",
+        public.PublicSubmissionView.as_view(),
+        name="public-feedback",
+    ),
+    path("track/", public.PublicTrackView.as_view(), name="public-track"),
+    path(
+        "track/rating/",
+        public.PublicRatingView.as_view(),
+        name="public-track-rating",
+    ),
+    path(
+        "answers/",
+        public.PublishedAnswerListView.as_view(),
+        name="public-answers",
+    ),
+    path("options/", public.PublicOptionsView.as_view(), name="public-options"),
+]
 
 urlpatterns = [
     path("v1/", include(staff_patterns)),

@@ -11,5 +11,7 @@ urlpatterns = [
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include("api.urls")),
     path("tiep-cong-dan/", include("petitions.urls")),
+    path("doi-thoai/", include("dialogues.urls")),
+    path("bao-cao/", include("reports.urls")),
     path("", include("feedback.urls")),
 ]

@@ -247,6 +247,19 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 # stay cheap; throttling, not hashing cost, is the defence against guessing.
 TRACKING_PIN_KEY = env.str("TRACKING_PIN_KEY", default=SECRET_KEY)
 
+# Uploads (scanned letters, signed minutes). The web server in front must
+# also cap request bodies (e.g. nginx client_max_body_size).
+PETITIONS_MAX_ATTACHMENT_BYTES = env.int(
+    "PETITIONS_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024
+)
+DIALOGUES_MINUTES_MAX_BYTES = env.int(
+    "DIALOGUES_MINUTES_MAX_BYTES", default=10 * 1024 * 1024
+)
+
+# Exports above these sizes run as a background job with a progress page.
+REPORTS_ASYNC_CASES = env.int("REPORTS_ASYNC_CASES", default=200_000)
+REPORTS_ASYNC_ROWS = env.int("REPORTS_ASYNC_ROWS", default=5_000)
+
 # Citizen portal: abuse protection without third-party services.
 PUBLIC_SUBMIT_RATE = env.str("PUBLIC_SUBMIT_RATE", default="10/hour")
 PUBLIC_FORM_MIN_SECONDS = env.int("PUBLIC_FORM_MIN_SECONDS", default=5)

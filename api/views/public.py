@@ -1,0 +1,566 @@
+"""The citizens' public endpoints: no authentication, throttled, no personal
+data.  ``/api/v1/public/…``
+
+* ``POST feedback/`` sends a letter online and answers the receipt (code and
+  PIN, shown once).
+* ``POST track/`` looks a case up by code and PIN; an unknown code and a
+  wrong PIN get one identical 404.
+* ``POST track/rating/`` rates the answer with the token a look-up issued.
+* ``GET answers/`` lists the answers units published; ``GET options/`` the
+  choices a client needs to fill in the letter and the filters.
+
+Each view calls one service or selector of ``feedback.services.public`` /
+``feedback.selectors.public``, the same ones the portal's pages call.
+
+Abuse protection: the web form's honeypot and minimum fill time make no sense
+for API clients, which get per-address throttles instead — ``public`` on every
+request, ``public_submit`` on the letters actually logged — on top of the
+services' own limits (letters per address, failed look-ups per code and per
+address).  A 429 carries ``Retry-After``.  The client's address is read as
+the portal reads it (``PUBLIC_CLIENT_IP_HEADER`` behind a trusted proxy).
+"""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import contextmanager
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.cache import patch_cache_control
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from api.idempotency import idempotency_key, request_fingerprint
+from api.schema import ERROR_DESCRIPTIONS, ErrorSerializer
+from api.serializers.public import (
+    PaginatedPublishedAnswerListSerializer,
+    PublicCaseSerializer,
+    PublicOptionsSerializer,
+    PublicReceiptSerializer,
+    PublicSubmissionSerializer,
+    PublishedAnswerQuerySerializer,
+    RatingCreateSerializer,
+    TrackLookupSerializer,
+    TrackResultSerializer,
+)
+from feedback.errors import DomainError, InvalidInputError
+from feedback.models import CaseKind, Status
+from feedback.public_forms import KIND_HELP
+from feedback.public_views import client_ip
+from feedback.qr import tracking_url
+from feedback.selectors.public import (
+    STATUS_WORDS,
+    public_desk_unit,
+    public_field_codes,
+    public_fields,
+    public_hamlets,
+    published_answer_page,
+    published_answer_periods,
+)
+from feedback.services.public import (
+    ADDRESS_REQUIRED_KINDS,
+    PUBLIC_KINDS,
+    ThrottledError,
+    public_case_lookup,
+    public_rating_submit,
+    public_submission_create,
+)
+
+TAGS = ["public"]
+# HTTP status of the services' refusals that are not plain invalid input.
+REFUSAL_STATUS = {
+    "no_public_desk": 409,
+    "already_rated": 409,
+    "not_rateable": 409,
+    "lookup_expired": 403,
+}
+# Service argument names → request field names, for per-field messages.
+SUBMISSION_FIELDS = {"field_id": "field", "hamlet_id": "hamlet"}
+IDEMPOTENCY_SALT = "api.public.submission-idempotency"
+# Published answers are public: shared caches may keep them a few minutes.
+ANSWERS_MAX_AGE = 300
+
+
+# --------------------------------------------------------------------------
+# Throttles
+# --------------------------------------------------------------------------
+
+
+class PublicRateThrottle(SimpleRateThrottle):
+    """Every request to a public endpoint, per client address (``public``)."""
+
+    scope = "public"
+
+    def get_rate(self):
+        # Read at each request rather than at import, so that a changed
+        # REST_FRAMEWORK setting applies at once.
+        rates = api_settings.DEFAULT_THROTTLE_RATES or {}
+        if self.scope not in rates:
+            raise ImproperlyConfigured(
+                f"No default throttle rate set for '{self.scope}' scope"
+            )
+        return rates[self.scope]
+
+    def get_cache_key(self, request, view):
+        ident = client_ip(request) or "unknown"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PublicSubmitThrottle(PublicRateThrottle):
+    """At most the ``public_submit`` rate of *new letters* per address.
+
+    Only letters actually logged count (the view calls ``record``): a citizen
+    correcting a refused letter or an app replaying a request with its
+    ``Idempotency-Key`` is not penalised; once the letters reach the rate,
+    every submission from that address is refused with 429 until the oldest
+    leaves the window.
+    """
+
+    scope = "public_submit"
+
+    def _load_history(self, request, view):
+        self.key = self.get_cache_key(request, view)
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self._load_history(request, view)
+        if len(self.history) >= self.num_requests:
+            return self.throttle_failure()
+        return True
+
+    def record(self, request, view):
+        if self.rate is None:
+            return
+        self._load_history(request, view)
+        self.history.insert(0, self.now)
+        self.cache.set(self.key, self.history, self.duration)
+
+
+def throttled(message, wait) -> exceptions.Throttled:
+    """A 429 with ``message`` (in the request's language) and ``Retry-After``."""
+    error = exceptions.Throttled(wait=wait)
+    error.detail = exceptions.ErrorDetail(str(message), code="throttled")
+    return error
+
+
+class ServiceRefusal(exceptions.APIException):
+    """A service's refusal answered with the status of ``REFUSAL_STATUS``."""
+
+    def __init__(self, error: DomainError):
+        self.status_code = REFUSAL_STATUS[error.code]
+        super().__init__(str(error.message), code=error.code)
+
+
+@contextmanager
+def answering_refusals(field_names: dict[str, str] | None = None):
+    """Re-raise the services' refusals as the API answers them: a throttle
+    as a 429 with ``Retry-After``, the codes of ``REFUSAL_STATUS`` with their
+    status, invalid input with its per-field messages renamed by
+    ``field_names`` (a service argument → the request's field).  Other errors
+    go to the exception handler as they are."""
+    try:
+        yield
+    except ThrottledError as error:
+        raise throttled(error.message, error.extra.get("retry_after")) from error
+    except InvalidInputError as error:
+        if not field_names:
+            raise
+        raise InvalidInputError(
+            error.message,
+            code=error.code,
+            fields={
+                field_names.get(name, name): message
+                for name, message in error.fields.items()
+            },
+        ) from error
+    except DomainError as error:
+        if error.code not in REFUSAL_STATUS:
+            raise
+        raise ServiceRefusal(error) from error
+
+
+# --------------------------------------------------------------------------
+# Documentation pieces
+# --------------------------------------------------------------------------
+
+RETRY_AFTER = OpenApiParameter(
+    name="Retry-After",
+    location=OpenApiParameter.HEADER,
+    type=OpenApiTypes.INT,
+    response=[429],
+    description="Seconds to wait before trying again.",
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name="Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    type=OpenApiTypes.STR,
+    required=False,
+    description=(
+        "A random key the client generates for the letter (a UUID; 1–255 "
+        "visible ASCII characters). Sending the same key with the same body "
+        "again — a retry after a lost answer — returns the receipt of the "
+        "letter already logged, with `pin` null (only the PIN's keyed hash is "
+        "stored, so it is shown once), and `Idempotent-Replayed: true`; "
+        "nothing is logged twice and the retry does not count against the "
+        "throttle. The same key with a different body is a different letter. "
+        "Keys are not tied to an account: use an unguessable one."
+    ),
+)
+REPLAYED = OpenApiParameter(
+    name="Idempotent-Replayed",
+    location=OpenApiParameter.HEADER,
+    type=OpenApiTypes.STR,
+    enum=["true"],
+    response=[201],
+    description="Present when the answer is the replay of an earlier request.",
+)
+
+
+def errors(descriptions: dict[int, str]) -> dict[int, OpenApiResponse]:
+    """Documented error responses in the one shape; ``descriptions`` say what
+    each status means for this endpoint (the common wording otherwise)."""
+    return {
+        status: OpenApiResponse(
+            ErrorSerializer, description=text or ERROR_DESCRIPTIONS[status]
+        )
+        for status, text in descriptions.items()
+    }
+
+
+THROTTLE_NOTE = (
+    "No authentication. Throttled per client address (`THROTTLE_PUBLIC`, "
+    "60 requests a minute by default): 429 with `Retry-After` past it."
+)
+
+
+# --------------------------------------------------------------------------
+# Views
+# --------------------------------------------------------------------------
+
+
+class PublicAPIView(APIView):
+    """A public endpoint: anonymous, JSON only, throttled per address.
+
+    Answers are not stored by any cache (they may hold a code and PIN);
+    ``cacheable_max_age`` lets a list of public data be cached.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicRateThrottle]
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+    metadata_class = None
+    cacheable_max_age: int | None = None
+
+    def throttled(self, request, wait):
+        raise throttled(ThrottledError.default_message, wait)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.cacheable_max_age and response.status_code == 200:
+            patch_cache_control(response, public=True, max_age=self.cacheable_max_age)
+        else:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+def submission_token(key: str, request) -> str:
+    """The ``PublicSubmission.token`` of a request sent with ``key``.
+
+    A keyed hash of the key and the body: a retry with the same key and body
+    finds the letter already logged, while nobody can reach another client's
+    letter without sending that very letter (name, phone and content
+    included) with the same key.
+    """
+    message = f"{key}\n{request_fingerprint(request)}"
+    return salted_hmac(IDEMPOTENCY_SALT, message, algorithm="sha256").hexdigest()
+
+
+class PublicSubmissionView(PublicAPIView):
+    """Logs a citizen's letter; a retry with the same ``Idempotency-Key`` and
+    body answers the first receipt again, without the PIN."""
+
+    throttle_classes = [PublicRateThrottle, PublicSubmitThrottle]
+
+    @extend_schema(
+        operation_id="public_feedback_create",
+        summary="Send a letter",
+        description=(
+            "Logs a feedback, complaint or denunciation at the unit that "
+            "receives online letters and answers the receipt: the tracking "
+            "code and the one-time PIN. The same rules as the web form apply "
+            "(a complaint or denunciation gives an address; phone and ID "
+            "formats; consent); attachments go through the web form or the "
+            "reception desk. The receipt holds no personal data. "
+            f"{THROTTLE_NOTE} Letters logged are limited per address too "
+            "(`THROTTLE_PUBLIC_SUBMIT` and `PUBLIC_SUBMIT_RATE`, 10 an hour "
+            "by default). 409 `no_public_desk` while no unit receives online "
+            "letters."
+        ),
+        tags=TAGS,
+        auth=[],
+        parameters=[IDEMPOTENCY_KEY, REPLAYED, RETRY_AFTER],
+        request=PublicSubmissionSerializer,
+        responses={
+            201: PublicReceiptSerializer,
+            **errors(
+                {
+                    400: "",
+                    409: "`no_public_desk`: no unit receives online letters yet.",
+                    429: "",
+                }
+            ),
+        },
+    )
+    def post(self, request):
+        key = idempotency_key(request)
+        serializer = PublicSubmissionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.service_kwargs()
+        with answering_refusals(SUBMISSION_FIELDS):
+            receipt = public_submission_create(
+                token=(
+                    submission_token(key, request) if key else secrets.token_urlsafe(24)
+                ),
+                **values,
+                ip_address=client_ip(request),
+                base_url=request.build_absolute_uri("/"),
+            )
+        headers = {}
+        if receipt.is_replay:
+            headers["Idempotent-Replayed"] = "true"
+        else:
+            PublicSubmitThrottle().record(request, self)
+        kind = values["kind"]
+        body = {
+            "code": receipt.display_code,
+            "pin": receipt.pin or None,
+            "status": None if receipt.is_replay else Status.RECEIVED,
+            "status_label": (
+                None if receipt.is_replay else STATUS_WORDS[Status.RECEIVED][0]
+            ),
+            "received_at": receipt.received_at,
+            "answer_due_on": receipt.answer_due_on,
+            "responsible_unit": receipt.responsible_unit or None,
+            # The replayed body is the first one: the echo is exact.
+            "kind": kind,
+            "kind_label": CaseKind(kind).label,
+            "field": values["field_id"],
+            "hamlet": values["hamlet_id"],
+            "receipt_emailed": bool(values["email"]),
+            "track_url": tracking_url(request, receipt.code),
+        }
+        return Response(PublicReceiptSerializer(body).data, status=201, headers=headers)
+
+
+class PublicTrackView(PublicAPIView):
+    """Answers the public view of the case with this code and PIN, or one
+    identical 404 whichever of the two is wrong."""
+
+    @extend_schema(
+        operation_id="public_track",
+        summary="Track a case by code and PIN",
+        description=(
+            "The case as its tracking page shows it: status in plain words, "
+            "dates, whether it is late, public timeline, and the answer once "
+            "given; for a denunciation only the status and the dates. While "
+            "the answer may be rated, `rating_token` authorises the rating.\n\n"
+            "An unknown code and a wrong PIN are the same 404 `no_match`, byte "
+            "for byte. A code whose check character disagrees is a 400 "
+            "`mistyped_code` (no look-up is made). Failed look-ups are limited "
+            "per code and per address (`TRACK_FAILURES_PER_CODE`, "
+            "`TRACK_FAILURES_PER_IP`): 429 with `Retry-After` past them. "
+            f"{THROTTLE_NOTE}"
+        ),
+        tags=TAGS,
+        auth=[],
+        parameters=[RETRY_AFTER],
+        request=TrackLookupSerializer,
+        responses={
+            200: TrackResultSerializer,
+            **errors(
+                {
+                    400: "Invalid input, or `mistyped_code`: the code's check "
+                    "character disagrees (a typing mistake).",
+                    404: "`no_match`: no case has this code and PIN. The body "
+                    "is the same whether the code or the PIN is wrong.",
+                    429: "",
+                }
+            ),
+        },
+    )
+    def post(self, request):
+        serializer = TrackLookupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with answering_refusals():
+            result = public_case_lookup(
+                code=serializer.validated_data["code"],
+                pin=serializer.validated_data["pin"],
+                ip_address=client_ip(request),
+            )
+        return Response(TrackResultSerializer(result).data)
+
+
+class PublicRatingView(PublicAPIView):
+    """Records the rating a look-up's token authorises, once per case."""
+
+    @extend_schema(
+        operation_id="public_track_rating_create",
+        summary="Rate the answer",
+        description=(
+            "Records how satisfied the citizen is with the answer, once per "
+            "case, authorised by the `rating_token` of a look-up; answers the "
+            'case as tracking shows it. A "not satisfied" rating is brought '
+            "to the attention of the unit's leader.\n\n"
+            "403 `lookup_expired`: the token is invalid, more than an hour old, "
+            "or the PIN was re-issued since: look the case up again. 409 "
+            "`already_rated`, or `not_rateable` (not answered yet, or a "
+            f"denunciation). {THROTTLE_NOTE}"
+        ),
+        tags=TAGS,
+        auth=[],
+        parameters=[RETRY_AFTER],
+        request=RatingCreateSerializer,
+        responses={
+            201: PublicCaseSerializer,
+            **errors(
+                {
+                    400: "",
+                    403: "`lookup_expired`: the token is invalid or too old; "
+                    "look the case up again.",
+                    409: "`already_rated`, or `not_rateable`.",
+                    429: "",
+                }
+            ),
+        },
+    )
+    def post(self, request):
+        serializer = RatingCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with answering_refusals():
+            rated = public_rating_submit(**serializer.validated_data)
+        return Response(PublicCaseSerializer(rated.case).data, status=201)
+
+
+class PublishedAnswerListView(PublicAPIView):
+    """Pages of published answers; three queries whatever the page size."""
+
+    cacheable_max_age = ANSWERS_MAX_AGE
+
+    @extend_schema(
+        operation_id="public_answers_list",
+        summary="Published answers",
+        description=(
+            "The answers units chose to publish, newest first: never a "
+            "denunciation, and with the names, phone, ID numbers and e-mail "
+            "addresses of the case's parties blotted out. A page past the end "
+            f"is a 404. Cached publicly for {ANSWERS_MAX_AGE // 60} minutes. "
+            f"{THROTTLE_NOTE}"
+        ),
+        tags=TAGS,
+        auth=[],
+        parameters=[PublishedAnswerQuerySerializer, RETRY_AFTER],
+        responses={
+            200: PaginatedPublishedAnswerListSerializer,
+            **errors({400: "", 404: "A page past the end.", 429: ""}),
+        },
+    )
+    def get(self, request):
+        query = PublishedAnswerQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = query.validated_data
+        page = published_answer_page(
+            field_code=filters["field"],
+            hamlet_id=filters.get("hamlet"),
+            period=filters["period"],
+            search=filters["q"],
+            page=filters["page"],
+            page_size=filters["page_size"],
+        )
+        if page.number != filters["page"]:
+            # The selector falls back to the last page; the API does not.
+            raise exceptions.NotFound(_("Invalid page."))
+        url = request.build_absolute_uri()
+        previous = None
+        if page.has_previous:
+            previous = (
+                remove_query_param(url, "page")
+                if page.number == 2
+                else replace_query_param(url, "page", page.number - 1)
+            )
+        body = {
+            "count": page.count,
+            "page": page.number,
+            "page_size": filters["page_size"],
+            "next": (
+                replace_query_param(url, "page", page.number + 1)
+                if page.has_next
+                else None
+            ),
+            "previous": previous,
+            "results": page.items,
+        }
+        return Response(PaginatedPublishedAnswerListSerializer(body).data)
+
+
+class PublicOptionsView(PublicAPIView):
+    """The choices a client offers when filling in a letter or the filters."""
+
+    cacheable_max_age = ANSWERS_MAX_AGE
+
+    @extend_schema(
+        operation_id="public_options_retrieve",
+        summary="Choices for a letter and for the answer filters",
+        description=(
+            "Whether online letters are received, the kinds a citizen may "
+            "send (with what each means), the fields and hamlets to choose "
+            "from, and the values of the published answers' filters. "
+            f"{THROTTLE_NOTE}"
+        ),
+        tags=TAGS,
+        auth=[],
+        parameters=[RETRY_AFTER],
+        responses={200: PublicOptionsSerializer, **errors({429: ""})},
+    )
+    def get(self, request):
+        desk = public_desk_unit()
+        hamlets = public_hamlets(desk=desk)
+        body = {
+            "accepting_submissions": desk is not None,
+            "kinds": [
+                {
+                    "value": kind.value,
+                    "label": kind.label,
+                    "description": KIND_HELP[kind],
+                    "address_required": kind in ADDRESS_REQUIRED_KINDS,
+                }
+                for kind in PUBLIC_KINDS
+            ],
+            "fields": [{"id": pk, "name": name} for pk, name in public_fields()],
+            "hamlets": [{"id": pk, "name": name} for pk, name in hamlets],
+            "answer_fields": [
+                {"code": code, "name": name} for code, name in public_field_codes()
+            ],
+            "answer_periods": [
+                {"value": value, "label": label}
+                for value, label in published_answer_periods()
+            ],
+        }
+        return Response(PublicOptionsSerializer(body).data)

@@ -1,0 +1,11 @@
+"""Celery tasks of the reports app. Tasks take ids and call a service."""
+
+from celery import shared_task
+
+from reports.services import export_job_run
+
+
+@shared_task(acks_late=True)
+def run_export_job(job_id: int) -> str:
+    """Produce an export job's file; answers the job's final status."""
+    return export_job_run(job_id=job_id).status
