@@ -22,6 +22,9 @@ migrate: install
 
 demo: migrate
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	# Today's reminders and escalations, so the demo's bells are not empty
+	# before beat's first morning run (the sweep never sends twice).
+	$(DEV_ENV) $(BIN)/python manage.py run_deadline_sweep
 
 run: demo
 	$(DEV_ENV) bin/dev-server
