@@ -13,6 +13,7 @@ from api.views import (
     auth,
     cases,
     meetings,
+    programs,
     public,
     reference,
     reports,
@@ -86,6 +87,27 @@ staff_patterns = [
         "meetings/<int:pk>/items/<int:item_pk>/hot-spot/",
         meetings.MeetingItemHotSpotView.as_view(),
         name="meeting-item-hot-spot",
+    ),
+    path("programs/", programs.ProgramListView.as_view(), name="program-list"),
+    path(
+        "programs/<int:pk>/",
+        programs.ProgramDetailView.as_view(),
+        name="program-detail",
+    ),
+    path(
+        "programs/<int:pk>/tasks/",
+        programs.ProgramTaskListView.as_view(),
+        name="program-tasks",
+    ),
+    path(
+        "bright-spots/",
+        programs.BrightSpotListView.as_view(),
+        name="bright-spot-list",
+    ),
+    path(
+        "inspections/",
+        programs.InspectionListView.as_view(),
+        name="inspection-list",
     ),
     path(
         "reports/summary/",

@@ -13,5 +13,6 @@ urlpatterns = [
     path("tiep-cong-dan/", include("petitions.urls")),
     path("doi-thoai/", include("dialogues.urls")),
     path("bao-cao/", include("reports.urls")),
+    path("chuong-trinh/", include("programs.urls")),
     path("", include("feedback.urls")),
 ]

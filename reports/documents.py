@@ -19,6 +19,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from docx import Document
@@ -295,6 +296,58 @@ def administration_paragraphs(summary: Summary) -> list[str]:
             "open": _number(figures["open_end"]),
         }
     ]
+
+
+def program_paragraphs(summary: Summary) -> list[str]:
+    """Sentences of section II.7 from the work program: tasks done, bright
+    spots, inspections (none when the programs app is not installed)."""
+    if not apps.is_installed("programs"):
+        return []
+    from programs.selectors import report_section
+
+    section = report_section(summary.unit, summary.period.start, summary.period.end)
+    tasks = section["tasks"]
+    spots = section["bright_spots"]
+    inspections = section["inspections"]
+    paragraphs = []
+    if tasks["total"]:
+        paragraphs.append(
+            _(
+                "Of the %(total)s tasks of the work program due in the period, "
+                "%(done)s were done and %(overdue)s are overdue."
+            )
+            % {
+                "total": _number(tasks["total"]),
+                "done": _number(tasks["done"]),
+                "overdue": _number(tasks["overdue"]),
+            }
+        )
+    if spots["registered"]:
+        paragraphs.append(
+            _(
+                '%(registered)s "skilful mass mobilisation" bright spots were '
+                "registered and %(approved)s approved: %(titles)s."
+            )
+            % {
+                "registered": _number(len(spots["registered"])),
+                "approved": _number(len(spots["approved"])),
+                "titles": "; ".join(spots["registered"]),
+            }
+        )
+    if inspections["held"] or inspections["conclusions"]:
+        paragraphs.append(
+            _(
+                "%(held)s inspections were held and %(concluded)s conclusions "
+                "issued; %(done)s follow-up actions are done, %(open)s still open."
+            )
+            % {
+                "held": _number(inspections["held"]),
+                "concluded": _number(len(inspections["conclusions"])),
+                "done": _number(inspections["follow_ups_done"]),
+                "open": _number(inspections["follow_ups_open"]),
+            }
+        )
+    return paragraphs
 
 
 # --------------------------------------------------------------------------
@@ -665,6 +718,8 @@ def _dvcq_docx(summary: Summary, *, letterhead: Letterhead, issued_on: dt.date):
     _section(
         document, _('7. "Skilful mass mobilisation" models and the program\'s tasks')
     )
+    for text in program_paragraphs(summary):
+        _paragraph(document, text, indent=True)
     _placeholder(document, _("Bright spots registered and built; program tasks done."))
 
     _section(document, _("III. SHORTCOMINGS AND CAUSES"))

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "feedback",
     "petitions",
     "dialogues",
+    "programs",
     "reports",
     "api",
 ]
@@ -224,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.tasks.outbox_deliver",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    "programs-late": {
+        "task": "programs.tasks.remind_late_programs",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
     "prune-tracking-lookups": {
         "task": "feedback.tasks.prune_tracking_lookups",
