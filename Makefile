@@ -48,5 +48,10 @@ messages: install
 	  --ignore='.venv/*' --ignore='var/*'
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore='.venv/*'
 
+BENCH_SMOKE ?=
+# The benchmark (bench/README.md): make bench, or make bench BENCH_SMOKE=1.
+bench: install
+	BENCH_SMOKE=$(BENCH_SMOKE) bash bench/run.sh
+
 clean:
 	rm -rf $(VENV) var

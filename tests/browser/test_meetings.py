@@ -9,7 +9,6 @@ from tests.dialogues.conftest import org, plan  # noqa: F401 - the fixture
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.integration,
-    pytest.mark.urls("tests.dialogues.urls"),
 ]
 
 

@@ -13,7 +13,7 @@ from feedback.models import Case
 from feedback.permissions import memberships_of
 from tests.dialogues.conftest import at, clock, hold, plan
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.dialogues.urls")]
+pytestmark = [pytest.mark.django_db]
 
 BASE = "/api/v1/meetings/"
 
@@ -344,8 +344,6 @@ def test_publish(api, org, held):
 def test_the_schema_validates_without_warnings(tmp_path):
     call_command(
         "spectacular",
-        "--urlconf",
-        "tests.dialogues.urls",
         "--validate",
         "--fail-on-warn",
         "--file",

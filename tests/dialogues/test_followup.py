@@ -18,7 +18,7 @@ from feedback.permissions import memberships_of
 from feedback.services.cases import case_transition
 from tests.dialogues.conftest import at, clock, hold, item_input, plan
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.dialogues.urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

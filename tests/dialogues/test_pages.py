@@ -21,7 +21,7 @@ from feedback.models import Case
 from feedback.services.cases import case_transition
 from tests.dialogues.conftest import at, clock, hold, item_input, plan
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.dialogues.urls")]
+pytestmark = [pytest.mark.django_db]
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 

@@ -18,7 +18,7 @@ from reports.statistics import report_summary
 from tests.factories import make_case
 from tests.reports.conftest import act, at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.urls")]
+pytestmark = [pytest.mark.django_db]
 
 Q1 = parse_period("2024-Q1")
 D = dt.date

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from reports.models import ExportJob
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from reports.models import ExportJob, ExportStatus
 from reports.services import export_job_create, export_job_run
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.urls")]
+pytestmark = [pytest.mark.django_db]
 
 SUMMARY = {"target": "summary", "unit": "C", "period": "2024-Q1"}
 

@@ -17,7 +17,7 @@ from reports.services import submitted_report_create
 from tests.factories import UnitFactory, make_case, petitioner
 from tests.reports.conftest import at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def log_in(client, user):

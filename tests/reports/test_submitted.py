@@ -14,7 +14,7 @@ from reports.periods import parse_period
 from reports.services import submitted_report_create
 from tests.reports.conftest import act, at
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.reports.urls")]
+pytestmark = [pytest.mark.django_db]
 
 Q1 = parse_period("2024-Q1")
 TODAY = dt.date(2024, 4, 10)

@@ -14,7 +14,6 @@ from tests.factories import UserFactory, make_case
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.urls("tests.feedback.automation.urls"),
 ]
 
 

@@ -1,0 +1,38 @@
+"""Bench settings: production settings (DEBUG off) with the FLOOR view on,
+persistent connections, and throttles raised so that a load generator on one
+address is measured rather than refused.
+
+Used by ``bench/run.sh`` for gunicorn and for the harness's own Django work:
+``DJANGO_SETTINGS_MODULE=bench.settings``. Never deploy with it.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+# A fixed key: the harness stores tracking PINs hashed with it.
+os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault(
+    "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/langnghe_bench"
+)
+# A load generator sends thousands of letters an hour from one address.
+os.environ.setdefault("PUBLIC_SUBMIT_RATE", "100000000/hour")
+os.environ.setdefault("THROTTLE_PUBLIC", "100000000/min")
+os.environ.setdefault("THROTTLE_PUBLIC_SUBMIT", "100000000/hour")
+os.environ.setdefault("THROTTLE_LOGIN", "100000/min")
+os.environ.setdefault("TRACK_FAILURES_PER_IP", "100000000")
+os.environ.setdefault("TRACK_FAILURES_PER_CODE", "100000000")
+os.environ.setdefault("TRACK_FAILURES_PER_CODE_PER_DAY", "100000000")
+os.environ.setdefault("PUBLIC_FORM_MIN_SECONDS", "0")
+os.environ.setdefault("CONN_MAX_AGE", "600")
+# Notifications go through the outbox; the bench needs no worker for them.
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import DATABASES  # noqa: E402
+
+BENCH_FLOOR_VIEW = True
+ROOT_URLCONF = "bench.urls"
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["CONN_MAX_AGE"])
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
