@@ -164,7 +164,7 @@ def task_progress(
     """Record progress on a task: its new status, a note (kept forever) and
     optionally an evidence file (PDF, JPEG or PNG)."""
     task = (
-        ProgramTask.objects.select_for_update()
+        ProgramTask.objects.select_for_update(of=("self",))
         .select_related("program__unit", "lead_unit")
         .filter(pk=task_id)
         .first()
@@ -320,7 +320,7 @@ def bright_spot_transition(
 ) -> BrightSpot:
     """Apply ``action`` from ``BRIGHT_SPOT_TRANSITIONS`` with its guard."""
     spot = (
-        BrightSpot.objects.select_for_update()
+        BrightSpot.objects.select_for_update(of=("self",))
         .select_related("unit")
         .filter(pk=spot_id)
         .first()
@@ -400,7 +400,7 @@ def inspection_plan(
 
 def _locked_inspection(actor, inspection_id) -> Inspection:
     inspection = (
-        Inspection.objects.select_for_update()
+        Inspection.objects.select_for_update(of=("self",))
         .select_related("unit")
         .filter(pk=inspection_id)
         .first()
@@ -486,7 +486,7 @@ def inspection_conclude(
 def follow_up_complete(*, actor, follow_up_id: int, today: dt.date) -> FollowUpAction:
     """The inspected unit (or its reviewers) marks a follow-up action done."""
     action = (
-        FollowUpAction.objects.select_for_update()
+        FollowUpAction.objects.select_for_update(of=("self",))
         .select_related("inspection__unit")
         .filter(pk=follow_up_id)
         .first()
