@@ -8,22 +8,17 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from feedback import filetypes
 from feedback.errors import InvalidInputError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-SIGNATURES = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-)
 
 
 def sniff(head: bytes) -> tuple[str, str] | None:
-    """The content type and extension the first bytes reveal, if allowed."""
-    for signature, content_type, extension in SIGNATURES:
-        if head.startswith(signature):
-            return content_type, extension
-    return None
+    """The content type and extension (with its dot) the first bytes
+    reveal, if the file is one the project accepts."""
+    found = filetypes.sniff(head)
+    return (found[0], f".{found[1]}") if found else None
 
 
 def check_evidence_file(upload, *, field: str = "evidence") -> tuple[str, str]:

@@ -41,7 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from feedback import tracking, validators
+from feedback import filetypes, tracking, validators
 from feedback.errors import DomainError, InvalidInputError, NotFoundError
 from feedback.models import (
     Attachment,
@@ -83,14 +83,6 @@ PUBLIC_KINDS = (CaseKind.FEEDBACK, CaseKind.COMPLAINT, CaseKind.DENUNCIATION)
 # A complaint and a denunciation must state the sender's address (Luật Khiếu
 # nại Art 8, Luật Tố cáo Art 23).
 ADDRESS_REQUIRED_KINDS = (CaseKind.COMPLAINT, CaseKind.DENUNCIATION)
-
-# Accepted uploads, recognised by their first bytes, never by their name or
-# the browser's declared type.
-UPLOAD_SIGNATURES = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
 
 TITLE_MAX = 255
 CONTENT_MAX = 10_000
@@ -206,10 +198,7 @@ def upload_type(upload) -> tuple[str, str] | None:
     upload.seek(0)
     head = upload.read(8)
     upload.seek(position)
-    for signature, content_type, extension in UPLOAD_SIGNATURES:
-        if head.startswith(signature):
-            return content_type, extension
-    return None
+    return filetypes.sniff(head)
 
 
 def _attachment_errors(attachments: Sequence) -> list[str]:
