@@ -1,29 +1,19 @@
 """The deadline sweep in real worker processes: killed mid-run, restarted,
 raced by a second worker — every reminder and escalation exists once.
 
-The workers and the test share a database of their own, not pytest-django's:
-a temporary SQLite file, or, when ``DATABASE_URL`` names PostgreSQL, a fresh
-database created and dropped here.  The broker is the configured one (the
-embedded filesystem broker under a temporary folder, or the Redis of
-``CELERY_BROKER_URL``) with a queue of this test's own, so no other worker
-takes its tasks.
+The processes and their database are those of ``processes.py``.
 """
 
 import json
-import os
 import signal
-import sqlite3
-import subprocess
-import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.processes import Cluster, own_database
+
 HELPER = Path(__file__).with_name("sweep_helper.py")
 CASES = 3000
 # Small chunks in the first round, so that the kill lands in the middle;
@@ -34,183 +24,20 @@ SECOND_CHUNK_SIZE = 50
 pytestmark = pytest.mark.integration
 
 
-# --------------------------------------------------------------------------
-# A database of the test's own
-# --------------------------------------------------------------------------
-
-
-class SqliteDatabase:
-    def __init__(self, folder: Path):
-        self.path = folder / "sweep.sqlite3"
-        self.url = f"sqlite:///{self.path}"
-
-    def query(self, sql: str) -> list[tuple]:
-        connection = sqlite3.connect(self.path, timeout=30)
-        try:
-            return connection.execute(sql).fetchall()
-        finally:
-            connection.close()
-
-    def drop(self) -> None:
-        pass
-
-
-class PostgresDatabase:
-    def __init__(self, url: str):
-        import psycopg
-
-        self.psycopg = psycopg
-        parts = urlsplit(url)
-        base = parts.path.lstrip("/") or "langnghe"
-        self.name = f"{base}_sweep_{os.getpid()}"[:63]
-        self.admin_url = urlunsplit(parts._replace(path="/postgres"))
-        self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-        with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
-            connection.execute(f'CREATE DATABASE "{self.name}"')
-
-    def query(self, sql: str) -> list[tuple]:
-        with self.psycopg.connect(self.url) as connection:
-            return connection.execute(sql).fetchall()
-
-    def drop(self) -> None:
-        with self.psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 @pytest.fixture
 def database(tmp_path):
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        db = PostgresDatabase(url)
-    else:
-        db = SqliteDatabase(tmp_path)
+    db = own_database(tmp_path, "sweep")
     try:
         yield db
     finally:
         db.drop()
 
 
-# --------------------------------------------------------------------------
-# Processes
-# --------------------------------------------------------------------------
-
-
-class Cluster:
-    """Runs ``manage.py``, the helper and workers against the test database."""
-
-    def __init__(self, tmp_path: Path, database):
-        self.tmp_path = tmp_path
-        prefix = f"sweep-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.queues = (f"{prefix}-first", f"{prefix}-second")
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DEBUG": "true",
-            "DATABASE_URL": database.url,
-            "LANGNGHE_VAR_DIR": str(tmp_path / "var"),
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        }
-        self.workers: list[subprocess.Popen] = []
-
-    def run(self, *args: str, timeout: float = 120) -> str:
-        done = subprocess.run(  # noqa: S603
-            [sys.executable, *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout
-
-    def helper(self, *args: str, timeout: float = 120) -> dict:
-        return json.loads(self.run(str(HELPER), *args, timeout=timeout))
-
-    def send(
-        self, queue: str, chunk_size: int, *, wait: float | None = None
-    ) -> subprocess.Popen:
-        args = ["send", "--chunk-size", str(chunk_size), "--queue", queue]
-        if wait:
-            args += ["--wait", str(wait)]
-        return subprocess.Popen(  # noqa: S603
-            [sys.executable, str(HELPER), *args],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    def start_worker(self, name: str, queue: str) -> subprocess.Popen:
-        log = (self.tmp_path / f"{name}.log").open("w")
-        worker = subprocess.Popen(  # noqa: S603
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                f"--queues={queue}",
-                f"--hostname={name}-{os.getpid()}@%h",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
-        self.workers.append(worker)
-        return worker
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {path.name}\n{path.read_text()[-4000:]}"
-            for path in sorted(self.tmp_path.glob("*.log"))
-        )
-
-    def stop(self) -> None:
-        for worker in self.workers:
-            if worker.poll() is None:
-                worker.send_signal(signal.SIGTERM)
-        for worker in self.workers:
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-        broker = self.env.get("CELERY_BROKER_URL", "")
-        if broker.startswith("redis://"):
-            for queue in self.queues:
-                _forget_redis_queue(broker, queue)
-
-
-def _forget_redis_queue(url: str, queue: str) -> None:
-    """Drop the test's queue and the unacknowledged message the killed worker
-    left behind, so nothing of this test stays in a shared Redis."""
-    import redis
-
-    client = redis.Redis.from_url(url)
-    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-    for tag, payload in client.hscan_iter("unacked"):
-        if queue.encode() in payload:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
-    client.close()
-
-
 @pytest.fixture
 def cluster(tmp_path, database):
-    cluster = Cluster(tmp_path, database)
+    cluster = Cluster(
+        tmp_path, database, label="sweep", queues=("first", "second"), helper=HELPER
+    )
     try:
         yield cluster
     finally:
