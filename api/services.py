@@ -6,10 +6,22 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-from rest_framework.authtoken.models import Token
+import datetime as dt
+import hashlib
+import secrets
 
-from feedback.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api.models import ApiToken
+from feedback.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from feedback.models import Case
 from feedback.selectors.cases import case_get
 from feedback.services.cases import case_allowed_actions, case_transition
@@ -69,7 +81,63 @@ def case_correct_fields(
     return case
 
 
-def token_for(*, user) -> str:
-    """The user's API token, created on first use."""
-    token, _created = Token.objects.get_or_create(user=user)
-    return token.key
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def api_token_is_admin(user) -> bool:
+    """Who may list and revoke everyone's tokens: superusers and staff
+    granted the ``api.change_apitoken`` permission."""
+    return bool(
+        user.is_active and (user.is_superuser or user.has_perm("api.change_apitoken"))
+    )
+
+
+def api_token_create(
+    *, owner, name: str, days: int | None = None, now=None
+) -> tuple[ApiToken, str]:
+    """A new token for ``owner`` valid ``days`` days (``API_TOKEN_TTL_DAYS``
+    by default). Answers the token and its key: the key is not stored, so
+    this is the only time it is known."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInputError(fields={"name": [_("Give the token a name.")]})
+    days = settings.API_TOKEN_TTL_DAYS if days is None else days
+    if not 1 <= days <= 365:
+        raise InvalidInputError(
+            fields={"days": [_("Between 1 and 365 days.")]},
+        )
+    now = now or timezone.now()
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        owner=owner,
+        name=name[:100],
+        key_hash=api_token_hash(key),
+        expires_at=now + dt.timedelta(days=days),
+    )
+    return token, key
+
+
+def api_tokens_visible_to(user, *, everyone: bool = False):
+    """The user's own tokens, or with ``everyone`` (administrators only)
+    every user's."""
+    tokens = ApiToken.objects.select_related("owner", "revoked_by")
+    if everyone:
+        if not api_token_is_admin(user):
+            raise PermissionDeniedError()
+        return tokens
+    return tokens.filter(owner=user)
+
+
+@transaction.atomic
+def api_token_revoke(*, token_id: int, actor, now=None) -> ApiToken:
+    """Revoke a token: its owner or an administrator may. Revoking twice
+    changes nothing; another user's token is "not found"."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None or not (token.owner_id == actor.pk or api_token_is_admin(actor)):
+        raise NotFoundError()
+    if token.revoked_at is None:
+        token.revoked_at = now or timezone.now()
+        token.revoked_by = actor
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token

@@ -27,6 +27,12 @@ app_name = "api"
 
 staff_patterns = [
     path("auth/token/", auth.TokenObtainView.as_view(), name="auth-token"),
+    path("auth/tokens/", auth.ApiTokenListView.as_view(), name="auth-tokens"),
+    path(
+        "auth/tokens/<int:pk>/",
+        auth.ApiTokenDetailView.as_view(),
+        name="auth-token-detail",
+    ),
     path("units/", units.UnitListView.as_view(), name="unit-list"),
     path("units/<int:pk>/", units.UnitDetailView.as_view(), name="unit-detail"),
     path("fields/", reference.FieldListView.as_view(), name="field-list"),
@@ -100,14 +106,54 @@ staff_patterns = [
         name="program-tasks",
     ),
     path(
+        "programs/tasks/<int:pk>/",
+        programs.ProgramTaskDetailView.as_view(),
+        name="program-task-detail",
+    ),
+    path(
+        "programs/tasks/<int:pk>/progress/",
+        programs.ProgramTaskProgressView.as_view(),
+        name="program-task-progress",
+    ),
+    path(
         "bright-spots/",
         programs.BrightSpotListView.as_view(),
         name="bright-spot-list",
     ),
     path(
+        "bright-spots/<int:pk>/",
+        programs.BrightSpotDetailView.as_view(),
+        name="bright-spot-detail",
+    ),
+    path(
+        "bright-spots/<int:pk>/transition/",
+        programs.BrightSpotTransitionView.as_view(),
+        name="bright-spot-transition",
+    ),
+    path(
         "inspections/",
         programs.InspectionListView.as_view(),
         name="inspection-list",
+    ),
+    path(
+        "inspections/<int:pk>/",
+        programs.InspectionDetailView.as_view(),
+        name="inspection-detail",
+    ),
+    path(
+        "inspections/<int:pk>/record/",
+        programs.InspectionRecordView.as_view(),
+        name="inspection-record",
+    ),
+    path(
+        "inspections/<int:pk>/conclude/",
+        programs.InspectionConcludeView.as_view(),
+        name="inspection-conclude",
+    ),
+    path(
+        "inspections/follow-ups/<int:pk>/complete/",
+        programs.FollowUpCompleteView.as_view(),
+        name="inspection-follow-up-complete",
     ),
     path(
         "reports/summary/",

@@ -17,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from feedback import validators
-from feedback.models import Case, Field, TimeStampedModel, Unit, UnitKind
+from feedback.models import (
+    AuditChained,
+    Case,
+    Field,
+    TimeStampedModel,
+    Unit,
+    UnitKind,
+)
 
 
 class MeetingKind(models.TextChoices):
@@ -347,7 +354,9 @@ class MeetingItem(TimeStampedModel):
         editable=False,
     )
 
-    history = HistoricalRecords()
+    # Once the item is a case's, its versions are links of that case's
+    # audit chain (``feedback.audit``).
+    history = HistoricalRecords(bases=[AuditChained])
 
     class Meta:
         verbose_name = _("meeting item")

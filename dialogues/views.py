@@ -7,12 +7,10 @@ hidden meeting is a 404); the published results are public.
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,6 +34,7 @@ from dialogues.forms import (
     responsible_unit_choices,
 )
 from dialogues.models import ItemOutcome, RaisedBy
+from feedback import files
 from feedback.errors import DomainError, NotFoundError
 from feedback.models import UnitKind
 
@@ -429,28 +428,18 @@ def meeting_record(request, pk):
     )
 
 
-@login_required
+@files.file_view
 def meeting_minutes_file(request, pk):
-    """The scan of the signed minutes, to those who see the meeting."""
+    """The scan of the signed minutes, as a download, to those who see the
+    meeting; anyone else (anonymous users too) gets a 404."""
     meeting = _meeting_or_404(request, pk)
     if not meeting.minutes_file:
         raise Http404
-    content_type = meeting.minutes_content_type or (
-        mimetypes.guess_type(meeting.minutes_file.name)[0] or "application/octet-stream"
+    return files.file_response(
+        meeting.minutes_file,
+        filename=meeting.minutes_file_name or meeting.minutes_file.name,
+        content_type=meeting.minutes_content_type,
     )
-    try:
-        handle = meeting.minutes_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type=content_type,
-        as_attachment=request.GET.get("download") == "1",
-        filename=meeting.minutes_file_name or None,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from feedback import permissions
+from feedback import accounts, permissions
 from feedback.models import (
     Attachment,
     CalendarException,
@@ -23,6 +23,7 @@ from feedback.models import (
     Membership,
     Party,
     Unit,
+    UserSession,
 )
 from feedback.presentation import mask_name, masked_party_value
 
@@ -322,6 +323,65 @@ class AttachmentAdmin(NoEditAdmin):
         return Attachment.objects.filter(
             case__in=permissions.cases_visible_to(request.user)
         ).select_related("case")
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    """Where each member of staff is logged in; administrators end sessions
+    here (a lost laptop, a departure). Lock-outs are under "Axes"."""
+
+    list_display = ("user", "created_at", "last_seen_at", "ip_address", "user_agent")
+    list_filter = ("created_at",)
+    search_fields = ("user__username", "ip_address")
+    list_select_related = ("user",)
+    exclude = ("session_key",)
+    readonly_fields = ("user", "created_at", "last_seen_at", "ip_address", "user_agent")
+    actions = ["end_sessions", "log_users_out_everywhere", "reset_two_factor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_end_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(
+        description=_("Log out of the selected sessions"), permissions=["end"]
+    )
+    def end_sessions(self, request, queryset):
+        ended = sum(
+            accounts.user_sessions_end(user=row.user, session_id=row.pk)
+            for row in queryset
+        )
+        self.message_user(request, _("%(count)s sessions ended.") % {"count": ended})
+
+    @admin.action(description=_("Log these users out everywhere"), permissions=["end"])
+    def log_users_out_everywhere(self, request, queryset):
+        users = {row.user for row in queryset}
+        ended = sum(accounts.user_sessions_end(user=user) for user in users)
+        self.message_user(request, _("%(count)s sessions ended.") % {"count": ended})
+
+    @admin.action(
+        description=_("Reset two-factor log-in (lost phone) and log out everywhere"),
+        permissions=["end"],
+    )
+    def reset_two_factor(self, request, queryset):
+        users = {row.user for row in queryset}
+        for user in users:
+            accounts.two_factor_reset(user=user)
+        self.message_user(
+            request,
+            _(
+                "Two-factor log-in reset for %(count)s users; they enrol again at "
+                "their next log-in."
+            )
+            % {"count": len(users)},
+        )
 
 
 admin.site.site_header = _("Lắng Nghe — administration")

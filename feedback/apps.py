@@ -12,3 +12,5 @@ class FeedbackConfig(AppConfig):
         from feedback.tasks import connect_signals
 
         connect_signals()
+        # Log-in and log-out receivers: session rows and two-factor state.
+        from feedback import accounts  # noqa: F401

@@ -7,7 +7,7 @@ every old value.  Status is written only by ``feedback.services.cases``.
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,28 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AuditChained(models.Model):
+    """The link of a row in its case's tamper-evident audit chain (see
+    ``feedback.audit``): its place in the chain, the previous row's hash and
+    its own.  Saving a new row seals it; rows are never updated."""
+
+    audit_seq = models.PositiveIntegerField(_("audit sequence"), null=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    row_hash = models.CharField(_("hash"), max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or self.row_hash:
+            return super().save(*args, **kwargs)
+        from feedback import audit
+
+        with transaction.atomic(using=kwargs.get("using") or self._state.db):
+            audit.seal(self)
+            return super().save(*args, **kwargs)
 
 
 # --------------------------------------------------------------------------
@@ -508,7 +530,7 @@ class Case(TimeStampedModel):
     # Bumped by every write so that concurrent editors can detect a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["pin_hash"])
+    history = HistoricalRecords(excluded_fields=["pin_hash"], bases=[AuditChained])
 
     class Meta:
         verbose_name = _("case")
@@ -531,6 +553,29 @@ class Case(TimeStampedModel):
                 condition=Q(status__in=["received", "accepted"]),
                 name="case_open_due_idx",
             ),
+            # The staff list of open cases, newest first: read in order and
+            # stop at the page's end.
+            models.Index(
+                fields=["-received_at", "-id"],
+                condition=Q(status__in=["received", "accepted"]),
+                name="case_open_recent_idx",
+            ),
+            # Counting open cases by status and due date ("overdue") within
+            # the reader's units from the index alone.
+            models.Index(
+                fields=["status", "stage_due_on"],
+                include=["responsible_unit", "assignee", "id"],
+                condition=Q(status__in=["received", "accepted"]),
+                name="case_open_due_cover_idx",
+            ),
+            # "My work" lists open cases by due date: read in order.
+            models.Index(
+                fields=["stage_due_on", "received_at", "id"],
+                condition=Q(status__in=["received", "accepted"]),
+                name="case_open_queue_idx",
+            ),
+            # The latest change: the cache stamp of closed-period reports.
+            models.Index(fields=["updated_at"], name="case_updated_idx"),
             # Flags are rare: partial indexes keep their filters cheap.
             *(
                 models.Index(
@@ -613,7 +658,7 @@ class Answer(models.Model):
     created_at = models.DateTimeField(_("created at"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditChained])
 
     class Meta:
         verbose_name = _("answer")
@@ -656,7 +701,7 @@ class CaseCollaborator(TimeStampedModel):
         default=CollaboratorStatus.OPEN,
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditChained])
 
     class Meta:
         verbose_name = _("co-operating unit")
@@ -766,7 +811,7 @@ class Party(TimeStampedModel):
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditChained])
 
     class Meta:
         verbose_name = _("party")
@@ -795,10 +840,26 @@ class EventKind(models.TextChoices):
     COLLABORATION = "collaboration", _("Co-operation")
     PUBLICATION = "publication", _("Publication")
     RATING = "rating", _("Citizen rating")
+    # Someone entitled was shown a denouncer's identity (never the identity).
+    IDENTITY_VIEWED = "identity_viewed", _("Identity viewed")
 
 
-class CaseEvent(models.Model):
-    """One entry of a case's timeline. Rows are only ever added."""
+class CaseEventQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Seal each new event in its case's audit chain before inserting."""
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            for obj in objs:
+                if not obj.row_hash:
+                    from feedback import audit
+
+                    audit.seal(obj)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+class CaseEvent(AuditChained):
+    """One entry of a case's timeline. Rows are only ever added, each sealed
+    in its case's audit chain (``feedback.audit``)."""
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
@@ -824,14 +885,52 @@ class CaseEvent(models.Model):
     )
     created_at = models.DateTimeField(_("time"))
 
+    objects = CaseEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("event")
         verbose_name_plural = _("event")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "audit_seq"], name="case_event_unique_audit_seq"
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class AuditChain(models.TextChoices):
+    EVENTS = "events", _("Case events")
+    HISTORY = "history", _("Change history")
+
+
+class AuditHead(models.Model):
+    """The last link of one of a case's two audit chains.  Appending locks
+    this row, so two writers never take the same place in a chain, and
+    ``verify_audit`` checks that no row was cut off the chain's end."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="+"
+    )
+    chain = models.CharField(_("chain"), max_length=8, choices=AuditChain.choices)
+    seq = models.PositiveIntegerField(_("audit sequence"), default=0)
+    row_hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+        ordering = ["case", "chain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "chain"], name="audit_head_unique_chain"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.chain} #{self.seq}"
 
 
 def attachment_path(instance, filename):
@@ -863,7 +962,7 @@ class Attachment(TimeStampedModel):
         related_name="+",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[AuditChained])
 
     class Meta:
         verbose_name = _("attachment")
@@ -1001,3 +1100,31 @@ class OutboxMessage(models.Model):
     def __str__(self):
         # Never the recipient: it may be a denouncer's phone number.
         return f"{self.get_channel_display()} #{self.pk}"
+
+
+class UserSession(models.Model):
+    """A logged-in session of a member of staff, so that they (and the
+    administrators) can see where they are logged in and end any of those
+    sessions. The row goes with the session: log-out, revocation and idle
+    expiry delete both."""
+
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="account_sessions",
+    )
+    created_at = models.DateTimeField(_("logged in at"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("log-in session")
+        verbose_name_plural = _("log-in sessions")
+        ordering = ["-last_seen_at", "-id"]
+        indexes = [models.Index(fields=["user", "last_seen_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%d/%m/%Y %H:%M}"

@@ -1,16 +1,15 @@
 """Pages of the citizen portal: send a letter, track it, rate the answer,
 read the published answers and the units' figures.
 
-No account, no JavaScript needed, no external asset.  Every page carries a
-strict Content-Security-Policy (``public_page``); pages that show a code, a
-PIN or a case are never cached.  Views parse the request, call one service or
-selector and render.
+No account, no JavaScript needed, no external asset.  Every page carries the
+site's strict Content-Security-Policy (``feedback.middleware_security``);
+pages that show a code, a PIN or a case are never cached.  Views parse the
+request, call one service or selector and render.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from functools import wraps
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -47,25 +46,8 @@ from feedback.services.public import (
 )
 from feedback.tracking import format_code, normalize_code
 
-PUBLIC_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
 # Service argument names → form field names, for per-field messages.
 SUBMISSION_FIELDS = {"field_id": "field", "hamlet_id": "hamlet"}
-
-
-def public_page(view):
-    """Add the portal's Content-Security-Policy to the view's responses: no
-    inline or foreign script, forms post only to this site, no framing."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response.headers.setdefault("Content-Security-Policy", PUBLIC_CSP)
-        return response
-
-    return wrapped
 
 
 def client_ip(request) -> str | None:
@@ -106,7 +88,6 @@ def _receipt_text(receipt, track_link: str) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-@public_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def submit(request):
@@ -171,7 +152,6 @@ def submit(request):
     )
 
 
-@public_page
 @require_GET
 def privacy(request):
     """The privacy notice the submission form links to."""
@@ -194,7 +174,6 @@ def _track_result(request, result, *, rating_form=None, message="", status=200):
     )
 
 
-@public_page
 @never_cache
 @require_http_methods(["GET", "POST"])
 def track(request):
@@ -224,7 +203,6 @@ def track(request):
     return render(request, "public/track.html", {"form": form}, status=status)
 
 
-@public_page
 @never_cache
 @require_POST
 def rate(request):
@@ -261,7 +239,6 @@ def rate(request):
     )
 
 
-@public_page
 @require_GET
 def answers(request):
     """The answers units published, anonymised, filtered and paginated."""
@@ -286,7 +263,6 @@ def answers(request):
     )
 
 
-@public_page
 @require_GET
 def scorecard_page(request):
     """Per-unit figures of the last four quarters."""

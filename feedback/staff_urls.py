@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from feedback import staff_views
+from feedback import file_views, staff_views
 
 urlpatterns = [
     path("viec-cua-toi/", staff_views.work_queue, name="work-queue"),
@@ -11,5 +11,10 @@ urlpatterns = [
         "ho-so/<int:pk>/thao-tac/<slug:action>/",
         staff_views.case_action,
         name="case-action",
+    ),
+    path(
+        "ho-so/<int:pk>/tep/<int:attachment_pk>/",
+        file_views.case_attachment,
+        name="case-attachment",
     ),
 ]

@@ -31,6 +31,7 @@ from feedback.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from feedback.files import attachment_is_confidential
 from feedback.models import (
     AnswerStatus,
     BodyClass,
@@ -83,6 +84,15 @@ def _petitioner_label(user, case: Case) -> tuple[str, bool]:
     return name, False
 
 
+def _use_cached_choices(form, user) -> None:
+    """The selects render from cached lists rather than by querying each
+    time (a value sent is still checked against the field's queryset)."""
+    for name, options in queue.queue_choice_lists(user).items():
+        if name in form.fields:
+            field = form.fields[name]
+            field.choices = [("", field.empty_label), *options]
+
+
 @login_required
 def work_queue(request):
     """The "My work" page: the cases the user may see, most urgent first,
@@ -92,6 +102,7 @@ def work_queue(request):
     today = local_today()
     calendar = queue.queue_calendar(today)
     form = QueueFilterForm(request.GET or None, user=user)
+    _use_cached_choices(form, user)
     if form.is_bound:
         form.is_valid()
     filters = form.filters()
@@ -184,7 +195,8 @@ def _attachment_rows(user, case: Case) -> list[AttachmentRow]:
     identity = permissions.can_see_identity(user, case)
     rows = []
     for attachment in case.attachments.all():
-        hidden = attachment.is_confidential and not identity
+        # The download's rule (``feedback.files``) for a user who sees the case.
+        hidden = attachment_is_confidential(attachment, case) and not identity
         rows.append(
             AttachmentRow(
                 name=_("(confidential attachment)")

@@ -25,6 +25,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from feedback import filetypes
 from feedback.errors import InvalidInputError
 
 # An upper bound per file that a deployment may change in its settings.
@@ -43,14 +44,13 @@ class FileType:
     label: str
 
 
-PDF = FileType("application/pdf", "pdf", frozenset({"pdf"}), "PDF")
-PNG = FileType("image/png", "png", frozenset({"png"}), "PNG")
-JPEG = FileType("image/jpeg", "jpg", frozenset({"jpg", "jpeg", "jpe"}), "JPEG")
-SIGNATURES = (
-    (b"%PDF-", PDF),
-    (b"\x89PNG\r\n\x1a\n", PNG),
-    (b"\xff\xd8\xff", JPEG),
-)
+# The names a file of each accepted type (``feedback.filetypes``, the one
+# table of signatures) may carry, and how the desk's messages call it.
+NAMES = {
+    "application/pdf": (frozenset({"pdf"}), "PDF"),
+    "image/png": (frozenset({"png"}), "PNG"),
+    "image/jpeg": (frozenset({"jpg", "jpeg", "jpe"}), "JPEG"),
+}
 
 
 def max_bytes() -> int:
@@ -59,10 +59,12 @@ def max_bytes() -> int:
 
 def sniff(head: bytes) -> FileType | None:
     """The accepted type whose signature opens ``head``, if any."""
-    for signature, file_type in SIGNATURES:
-        if head.startswith(signature):
-            return file_type
-    return None
+    found = filetypes.sniff(head)
+    if found is None:
+        return None
+    content_type, extension = found
+    extensions, label = NAMES.get(content_type, (frozenset({extension}), extension))
+    return FileType(content_type, extension, extensions | {extension}, label)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,10 +20,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.db_router import replica_view
+from feedback import files
 from feedback.errors import DomainError, InvalidInputError, NotFoundError
 from feedback.models import CaseKind, Channel
 from feedback.presentation import masked_party_value
-from reports import access, charts, selectors, services, sources
+from reports import access, charts, exports, selectors, services, sources
 from reports.comparison import as_stored, figure_differences
 from reports.files import cases_file, summary_file
 from reports.forms import (
@@ -71,9 +73,11 @@ def _base_params(unit, period) -> dict:
 
 
 def _file_response(report_file) -> HttpResponse:
-    response = HttpResponse(report_file.content, content_type=report_file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{report_file.filename}"'
-    return response
+    return files.content_response(
+        report_file.content,
+        filename=report_file.filename,
+        content_type=report_file.content_type,
+    )
 
 
 def _no_units(request):
@@ -87,6 +91,7 @@ def _no_units(request):
 
 @login_required
 @not_found_as_404
+@replica_view
 def dashboard(request):
     """The current calendar quarter at a glance, the last 24 months, the
     breakdowns by field and unit, and the overdue cases."""
@@ -165,6 +170,7 @@ def _filter_form(request, units, today):
 
 @login_required
 @not_found_as_404
+@replica_view
 def summary_view(request):
     """The statistics of a unit for a period, every figure a link to its
     cases, with the exports and the report's submission."""
@@ -186,7 +192,7 @@ def summary_view(request):
             form.add_error(None, error.fields.get("period") or error.message)
             return render(request, "reports/summary.html", context)
         summary = report_summary(
-            user=request.user, unit=unit, period=period, today=today
+            user=request.user, unit=unit, period=period, today=today, cached=True
         )
         submitted = selectors.submitted_reports_of_period(unit=unit, period=period)
         can_submit = access.can_submit_report(request.user, unit)
@@ -266,6 +272,7 @@ def _drill_context(request, today):
 
 @login_required
 @not_found_as_404
+@replica_view
 def cases_view(request):
     """The cases a figure counts, with the same unit, period and filters;
     identities masked as the reader may see them; paginated."""
@@ -388,6 +395,7 @@ MEETING_ITEM_FIGURES = (
 
 @login_required
 @not_found_as_404
+@replica_view
 def activity_view(request):
     """The register rows, meetings or meeting items an activity figure
     counts. No visitor's or raiser's name is shown."""
@@ -573,13 +581,17 @@ def job_view(request, pk):
     )
 
 
-@login_required
-@not_found_as_404
+@files.file_view
 def job_file(request, pk):
+    """The finished file of one of the user's own exports."""
     job = selectors.export_job_get(user=request.user, job_id=pk)
     if job.status != ExportStatus.DONE or not job.file:
         raise Http404(_("Not found."))
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
+    return files.file_response(
+        job.file,
+        filename=job.filename or job.file.name,
+        content_type=exports.CONTENT_TYPES.get(job.file_format, ""),
+    )
 
 
 # --------------------------------------------------------------------------
@@ -672,11 +684,14 @@ def submitted_detail(request, pk):
     )
 
 
-@login_required
-@not_found_as_404
+@files.file_view
 def submitted_file(request, pk):
+    """The file a unit sent, to readers of its reports."""
     report = selectors.submitted_report_get(
         units=access.report_units_for(request.user), report_id=pk
     )
-    name = report.file.name.rsplit("/", 1)[-1]
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name)
+    return files.file_response(
+        report.file,
+        filename=report.file.name.rsplit("/", 1)[-1],
+        content_type=exports.CONTENT_TYPES.get(report.file_format, ""),
+    )

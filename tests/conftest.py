@@ -45,6 +45,26 @@ def commune(db):
     return ns
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    """``client.force_login(user)`` stands for a completed log-in: for staff
+    who must use two-factor log-in, the session is also verified with an
+    authenticator (created for them). Tests of the log-in flow itself go
+    through the log-in pages instead."""
+    from django.test import Client
+
+    from tests.two_factor import needs_second_factor, verify_session
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        if needs_second_factor(user):
+            verify_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 REFERENCE_SEEDS = (
     "feedback.migrations.0002_seed_reference_data",
     "feedback.migrations.0004_seed_legal_grounds",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from api.authentication import ApiTokenAuthentication
 from api.http import case_etag
 from api.serializers.cases import CaseSerializer
 
@@ -22,7 +23,7 @@ class StaffAPIView(GenericAPIView):
     the first authenticator offers no challenge, as sessions do).
     """
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]

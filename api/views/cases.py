@@ -30,8 +30,18 @@ from api.serializers.timeline import CaseEventSerializer, HistoryRecordSerialize
 from api.services import case_correct_fields
 from api.views.base import StaffAPIView, case_response
 from feedback.models import Party
-from feedback.selectors.cases import case_get, case_list, case_timeline
+from feedback.selectors.cases import (
+    LIST_COLUMNS,
+    case_get,
+    case_list,
+    case_timeline,
+)
 from feedback.services.cases import case_create
+from feedback.services.identity import (
+    CONTEXT_API_CASE,
+    CONTEXT_API_HISTORY,
+    identity_reveal_record,
+)
 
 ETAG = OpenApiParameter(
     name="ETag",
@@ -68,9 +78,13 @@ class CaseListView(StaffAPIView):
         # Parties come in one query for the whole page, and each party's
         # ``case`` is the page's case; with the co-operating units prefetched
         # too, masking (``can_see_identity``) needs no query per row.
-        return case_list(user=self.request.user).prefetch_related(
-            Prefetch("parties", queryset=Party.objects.order_by("role", "id")),
-            "collaborators",
+        return (
+            case_list(user=self.request.user)
+            .only(*LIST_COLUMNS)
+            .prefetch_related(
+                Prefetch("parties", queryset=Party.objects.order_by("role", "id")),
+                "collaborators",
+            )
         )
 
     @extend_schema(
@@ -151,7 +165,10 @@ class CaseDetailView(StaffAPIView):
         responses={200: CaseSerializer, **error_responses(401, 404)},
     )
     def get(self, request, pk):
-        return case_response(request, case_get(user=request.user, case_id=pk))
+        case = case_get(user=request.user, case_id=pk)
+        # Showing a denouncer to the entitled is itself audited.
+        identity_reveal_record(user=request.user, case=case, context=CONTEXT_API_CASE)
+        return case_response(request, case)
 
     @extend_schema(
         operation_id="cases_partial_update",
@@ -224,6 +241,9 @@ class CaseHistoryView(StaffAPIView):
     )
     def get(self, request, pk):
         case = case_get(user=request.user, case_id=pk)
+        identity_reveal_record(
+            user=request.user, case=case, context=CONTEXT_API_HISTORY, history=True
+        )
         page = self.paginate_queryset(case_history(case=case))
         serializer = HistoryRecordSerializer(
             page, many=True, context=self.get_serializer_context()

@@ -2,9 +2,9 @@
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.services import api_token_create
 from tests.factories import make_case
 
 
@@ -26,9 +26,9 @@ def client_for(db):
     """``client_for(user)``: an API client sending the user's token."""
 
     def make(user, **headers):
-        token, _created = Token.objects.get_or_create(user=user)
+        _token, key = api_token_create(owner=user, name="test")
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}", **headers)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}", **headers)
         return client
 
     return make

@@ -12,7 +12,6 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -21,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from api.services import api_token_create
 from config.wsgi import application
 from feedback.services.cases import case_transition
 from tests.factories import make_case
@@ -63,8 +63,8 @@ def supervisor_token(db, commune):
                 actor=commune.leader,
                 data={"legal_ground": "competent"},
             )
-    token, _created = Token.objects.get_or_create(user=commune.supervisor)
-    yield token.key
+    _token, key = api_token_create(owner=commune.supervisor, name="schemathesis")
+    yield key
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

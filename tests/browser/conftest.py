@@ -60,13 +60,27 @@ def page(browser, live_server):
 
 @pytest.fixture
 def log_in(page):
-    """Log a staff user in through the log-in page."""
+    """Log a staff user in through the log-in page (and the code step, for
+    staff who must use two-factor log-in)."""
+
+    from django.contrib.auth import get_user_model
+
+    from tests.two_factor import current_code, enrolled_device, needs_second_factor
 
     def _log_in(username, password="secret-pass-1"):
+        user = get_user_model().objects.filter(username=username).first()
+        device = None
+        if user is not None and needs_second_factor(user):
+            device = enrolled_device(user)
         page.goto(f"{page.base_url}/dang-nhap/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("main button[type=submit]")
         page.wait_for_load_state()
+        if device is not None and "/tai-khoan/xac-minh/" in page.url:
+            # The second step: the code the user's authenticator shows.
+            page.fill("#id_token", current_code(device))
+            page.click("main button[type=submit]")
+            page.wait_for_load_state()
 
     return _log_in

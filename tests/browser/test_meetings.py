@@ -85,7 +85,9 @@ def test_record_a_meeting_and_follow_it_up(page, log_in, org):  # noqa: F811
     card.locator("textarea[name$='-answer']").fill(
         "Đã hướng dẫn bà Hoa nộp hồ sơ tại Bộ phận một cửa."
     )
-    card.locator("button", has_text="Ghi nhận trả lời").click()
+    # The counts are laid out by the stylesheet: wait for the new page to load.
+    with page.expect_navigation(wait_until="load"):
+        card.locator("button", has_text="Ghi nhận trả lời").click()
 
     counts = page.locator("ul.counts").inner_text()
     assert "3\ný kiến" in counts

@@ -3,8 +3,10 @@ who sees and changes what; query counts of the list."""
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -594,7 +596,11 @@ def test_the_report_back_printout(client, org, answered):
     assert "Đã mở rộng tuyến ống nước sạch." in body
     due = converted[1].case.stage_due_on.strftime("%d/%m/%Y")
     assert f"Địa chính đang giải quyết; hạn trả lời chậm nhất ngày {due}." in body
-    assert "@media print" in body and "TM. UBND XÃ" in body
+    assert "TM. UBND XÃ" in body
+    # The print layout comes from a stylesheet (no inline style under the CSP).
+    assert "css/dialogues-report-back.css" in body
+    stylesheet = finders.find("css/dialogues-report-back.css")
+    assert "@media print" in Path(stylesheet).read_text(encoding="utf-8")
 
 
 def test_publish_and_the_public_page(client, org, answered):

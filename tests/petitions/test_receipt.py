@@ -1,7 +1,10 @@
 """The receipt handed to the citizen: what it says, and the PIN once."""
 
+from pathlib import Path
+
 import pytest
 import segno
+from django.contrib.staticfiles import finders
 
 from feedback.models import Attachment, Case
 from tests.factories import make_case, staff
@@ -38,7 +41,10 @@ def test_the_receipt_shows_what_was_received(desk_client, commune, logged):
     assert case.final_due_on.strftime("%d/%m/%Y") in page
     assert "http://testserver/tra-cuu/" in page
     assert "Hoàng Văn Nam" in page
-    assert "size: A5" in page
+    # Printed on A5: the page rule is in the receipt's stylesheet.
+    assert "css/receipt.css" in page
+    stylesheet = finders.find("css/receipt.css")
+    assert "size: A5" in Path(stylesheet).read_text(encoding="utf-8")
     assert Attachment.objects.filter(case=case).count() == 2
 
 

@@ -1,8 +1,10 @@
 """The reception register: visits, mass-visit rules, the monthly print."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -246,7 +248,9 @@ def test_the_monthly_register_prints_the_form_columns(desk_client, commune):
     assert "040190012345" in body
     assert "UBND xã năm 2024" in body
     assert "Khiếu nại việc thu hồi đất" in body
-    assert "size: A4 landscape" in body
+    assert "css/register.css" in body
+    stylesheet = finders.find("css/register.css")
+    assert "size: A4 landscape" in Path(stylesheet).read_text(encoding="utf-8")
     assert body.count("<tr>") == 2  # the header and one visit: April is elsewhere
 
 

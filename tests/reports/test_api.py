@@ -6,9 +6,9 @@ import io
 import pytest
 from docx import Document
 from openpyxl import load_workbook
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from api.services import api_token_create
 from reports.models import ExportJob
 
 pytestmark = [pytest.mark.django_db]
@@ -17,9 +17,9 @@ pytestmark = [pytest.mark.django_db]
 @pytest.fixture
 def api(db):
     def make(user):
-        token, _created = Token.objects.get_or_create(user=user)
+        _token, key = api_token_create(owner=user, name="test")
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return make

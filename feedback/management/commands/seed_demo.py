@@ -21,8 +21,9 @@ status and flag, some of them overdue and some due within three working days.
 * More cases are inserted in batches of 5,000 in one transaction each: the
   same plans, with the services' effects replayed in memory against one
   calendar and the policy rows read once.  Each case gets its parties, its
-  approved answer, the "created" event and its last status event, and no
-  history rows.  A million cases take a few CPU-minutes.
+  approved answer, the "created" event and its last status event (sealed in
+  the case's audit chain, ``feedback.audit``), and no history rows.  A
+  million cases take a few CPU-minutes.
 * ``--seed S`` makes the generated data reproducible (not the tracking codes).
 """
 
@@ -49,11 +50,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 
-from feedback import deadlines, tracking, workflow
+from feedback import audit, deadlines, tracking, workflow
 from feedback.errors import DomainError
 from feedback.models import (
     Answer,
     AnswerStatus,
+    AuditChain,
+    AuditHead,
     BodyClass,
     Case,
     CaseEvent,
@@ -93,6 +96,9 @@ BULK_BATCH = 5000
 PROGRESS_EVERY = 100_000
 HISTORY_DAYS = 730
 DEMO_PASSWORD = "langnghe-demo"  # noqa: S105 - printed for the demo on purpose
+# Every demo log-in has an authenticator with this key (base32), printed for
+# the demo: add it to an authenticator app to get the log-in codes.
+DEMO_TOTP_SECRET = "LANGNGHEDEMOTOTPLANGNGHEDEMOTOTP"  # noqa: S105
 ADDRESS_TAIL = "xã Xuân Thành, tỉnh Nghệ An"
 
 # --------------------------------------------------------------------------
@@ -929,6 +935,19 @@ TEMPLATES = {
     CaseKind.DIALOGUE_ISSUE: DIALOGUE_TEMPLATES,
 }
 _FORMATTER = Formatter()
+
+
+def _demo_authenticator(user) -> None:
+    """A confirmed authenticator with ``DEMO_TOTP_SECRET``, unless the user
+    already has one (a re-run keeps what a demo user set up)."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return
+    key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    TOTPDevice.objects.create(user=user, name="authenticator", key=key, confirmed=True)
 
 
 def _slot_names(*texts: str) -> tuple[str, ...]:
@@ -2426,7 +2445,8 @@ class CaseMaker:
         one transaction; only the batch being written is held in memory."""
         started = time.monotonic()
         self.writers = {
-            model: RowWriter(model) for model in (Case, Party, Answer, CaseEvent)
+            model: RowWriter(model)
+            for model in (Case, Party, Answer, CaseEvent, AuditHead)
         }
         specs = self.specs(count, bulk=True)
         written = 0
@@ -2510,16 +2530,34 @@ class CaseMaker:
                 case_id__in=[case_id for _plan, case_id in answered], number=1
             ).values_list("case_id", "pk")
         )
+        # Each case's events are sealed in its audit chain here, as
+        # ``CaseEvent.save`` would; its history chain starts empty.
         event_writer = writers[CaseEvent]
-        writers[CaseEvent].insert(
-            [
-                row
-                for plan, case_id in zip(plans, ids, strict=True)
-                for row in self._event_rows(
-                    event_writer, plan, case_id, answer_ids.get(case_id), user_ids
+        head_writer = writers[AuditHead]
+        event_rows = []
+        head_rows = []
+        for plan, case_id in zip(plans, ids, strict=True):
+            values = self._event_rows(plan, case_id, answer_ids.get(case_id), user_ids)
+            seq, last_hash = audit.seal_values(CaseEvent, values)
+            event_rows.extend(event_writer.row(**row) for row in values)
+            head_rows.append(
+                head_writer.row(
+                    case_id=case_id,
+                    chain=AuditChain.EVENTS,
+                    seq=seq,
+                    row_hash=last_hash,
                 )
-            ]
-        )
+            )
+            head_rows.append(
+                head_writer.row(
+                    case_id=case_id,
+                    chain=AuditChain.HISTORY,
+                    seq=0,
+                    row_hash=audit.GENESIS,
+                )
+            )
+        event_writer.insert(event_rows)
+        head_writer.insert(head_rows)
         return ids
 
     def _case_row(self, plan: Plan, code: str, pin_hash: str) -> list:
@@ -2595,23 +2633,23 @@ class CaseMaker:
         )
 
     @staticmethod
-    def _event_rows(writer, plan: Plan, case_id, answer_id, user_ids) -> list:
+    def _event_rows(plan: Plan, case_id, answer_id, user_ids) -> list[dict]:
         """The "created" event and the last status change, as the services
-        write them."""
+        write them (``{attname: value}``, in order)."""
         rows = [
-            writer.row(
-                case_id=case_id,
-                kind=EventKind.CREATED,
-                action="create",
-                to_status=Status.RECEIVED,
-                is_public=True,
-                author_id=user_ids[RECEPTION],
-                created_at=plan.received_at,
-                data={
+            {
+                "case_id": case_id,
+                "kind": EventKind.CREATED,
+                "action": "create",
+                "to_status": Status.RECEIVED,
+                "is_public": True,
+                "author_id": user_ids[RECEPTION],
+                "created_at": plan.received_at,
+                "data": {
                     "stage": plan.initial_stage,
                     "stage_due_on": plan.initial_due.isoformat(),
                 },
-            )
+            }
         ]
         changes = [
             entry
@@ -2624,18 +2662,18 @@ class CaseMaker:
                 data = {"answer_id": answer_id, "number": 1, **data}
             text = step.data.get("text") or step.data.get("reason") or ""
             rows.append(
-                writer.row(
-                    case_id=case_id,
-                    kind=EVENT_KINDS.get(step.action, EventKind.STATUS),
-                    action=step.action,
-                    from_status=from_status,
-                    to_status=to_status,
-                    is_public=step.action not in INTERNAL_ACTIONS,
-                    text=str(text).strip(),
-                    data=data,
-                    author_id=user_ids[step.actor],
-                    created_at=step.moment,
-                )
+                {
+                    "case_id": case_id,
+                    "kind": EVENT_KINDS.get(step.action, EventKind.STATUS),
+                    "action": step.action,
+                    "from_status": from_status,
+                    "to_status": to_status,
+                    "is_public": step.action not in INTERNAL_ACTIONS,
+                    "text": str(text).strip(),
+                    "data": data,
+                    "author_id": user_ids[step.actor],
+                    "created_at": step.moment,
+                }
             )
         return rows
 
@@ -2862,10 +2900,16 @@ class Command(BaseCommand):
                     user=user, unit=units[unit_code], role=role
                 )
             user.user_permissions.add(*view_permissions)
+            _demo_authenticator(user)
             users[username] = user
         return users
 
     def _print_logins(self, units, users, maker) -> None:
+        self.stdout.write(
+            f"Mã xác thực hai lớp / two-factor codes: key {DEMO_TOTP_SECRET} "
+            "in an authenticator app (TOTP, 6 digits, 30 s), "
+            "or `python manage.py demo_totp` for the current code"
+        )
         write = self.stdout.write
         write("")
         write(

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 PAGES = ["/gui-y-kien/", "/tra-cuu/", "/cong-khai/", "/thong-ke/", "/quyen-rieng-tu/"]
 CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 
