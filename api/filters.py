@@ -27,7 +27,7 @@ from feedback.models import (
     Unit,
     UnitKind,
 )
-from feedback.selectors.cases import local_today
+from feedback.selectors.cases import local_today, overdue_condition
 from feedback.selectors.deadlines import calendar_around
 from feedback.tracking import normalize_code
 
@@ -97,9 +97,11 @@ class CaseOrderingFilter(filters.OrderingFilter):
 
 
 class CaseFilter(filters.FilterSet):
-    kind = filters.MultipleChoiceFilter(choices=CaseKind.choices)
-    status = filters.MultipleChoiceFilter(choices=Status.choices)
-    channel = filters.MultipleChoiceFilter(choices=Channel.choices)
+    # Columns of the case itself: no join can repeat a row, so no DISTINCT
+    # (django-filter's default), which would sort every matching case.
+    kind = filters.MultipleChoiceFilter(choices=CaseKind.choices, distinct=False)
+    status = filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
+    channel = filters.MultipleChoiceFilter(choices=Channel.choices, distinct=False)
     field = integer_parameter(
         filters.ModelChoiceFilter(queryset=Field.objects.all()), "Field's id."
     )
@@ -168,7 +170,10 @@ class CaseFilter(filters.FilterSet):
 
     def filter_unit(self, queryset, name, value):
         if self.form.cleaned_data.get("include_subtree"):
-            return queryset.filter(responsible_unit__path__startswith=value.path)
+            # The subtree's unit ids as a subquery (a few dozen rows): the
+            # case indexes led by ``responsible_unit`` apply, with no join.
+            subtree = Unit.objects.filter(path__startswith=value.path).values("pk")
+            return queryset.filter(responsible_unit_id__in=subtree)
         return queryset.filter(responsible_unit=value)
 
     def filter_received_from(self, queryset, name, value):
@@ -184,8 +189,17 @@ class CaseFilter(filters.FilterSet):
         return queryset.filter(received_at__lt=_day_start(value + dt.timedelta(1)))
 
     def filter_overdue(self, queryset, name, value):
-        # ``is_overdue`` is the selector's annotation: one definition.
-        return queryset.filter(is_overdue=1 if value else 0)
+        # The plain condition rather than the selector's ``is_overdue``
+        # annotation, so that the status and due-date indexes apply.
+        today = local_today()
+        statuses = set(self.form.cleaned_data.get("status") or ())
+        if statuses and statuses <= set(OPEN_STATUSES):
+            # ``status`` keeps open cases only: repeating the open statuses
+            # would make the planner count them twice (and misjudge the rows).
+            condition = Q(stage_due_on__lt=today)
+        else:
+            condition = overdue_condition(today)
+        return queryset.filter(condition) if value else queryset.exclude(condition)
 
     def filter_due_within(self, queryset, name, value):
         today = local_today()

@@ -141,8 +141,8 @@ def prepare() -> dict:
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
+    from api.services import api_token_create
     from feedback import tracking
     from feedback.models import Case, Field, Unit, UnitKind
 
@@ -183,12 +183,14 @@ def prepare() -> dict:
     users = get_user_model().objects.in_bulk(
         ["officer", "supervisor", "reception"], field_name="username"
     )
+    # A fresh API token per run (only their hashes are stored).
     tokens = {
-        name: Token.objects.get_or_create(user=user)[0].key
+        name: api_token_create(owner=user, name="bench", days=7)[1]
         for name, user in users.items()
     }
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(users["officer"])
+    verify_second_factor(client, users["officer"])
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
 
     units = Unit.objects.in_bulk(["NA-XT", "XT-DC", "XT-UBND"], field_name="code")
@@ -236,6 +238,22 @@ def prepare() -> dict:
         "first_pair": pairs[0].split(),
         "first_id": int(next(iter(existing))),
     }
+
+
+def verify_second_factor(client, user) -> None:
+    """Mark the test client's session as having passed the second factor
+    (as ``django_otp.login`` does) when the user has an authenticator."""
+    try:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+    except ImportError:  # a tree without two-factor log-in
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def last_quarter() -> str:

@@ -28,6 +28,9 @@ os.environ.setdefault("CONN_MAX_AGE", "600")
 # Notifications go through the outbox; the bench needs no worker for them.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# wrk speaks plain HTTP to 127.0.0.1: no redirect to HTTPS (production sits
+# behind a TLS proxy).
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from config.settings.base import *  # noqa: E402,F403
 from config.settings.base import DATABASES  # noqa: E402
@@ -36,3 +39,9 @@ BENCH_FLOOR_VIEW = True
 ROOT_URLCONF = "bench.urls"
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["CONN_MAX_AGE"])
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's JIT compiles any query the planner costs high (a count over a
+# unit's open cases) for tens of milliseconds: a loss for a web workload.  The
+# README recommends ``jit = off`` on the server; the bench sets it per
+# connection so that it runs on a stock server.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"

@@ -81,7 +81,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.core.cache import cache
+from django.db import connections
+from django.db.models import Count, F, FilteredRelation, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -471,6 +473,117 @@ def _unit_rows(unit: Unit, groups: dict[str, dict]) -> list[Row]:
     return rows
 
 
+def relevant_between(start, end) -> Q:
+    """The cases that can count in a figure of a period from ``start`` to
+    ``end``: received before its end and not resolved before its start
+    (every figure but ``accepted`` needs both), or accepted in it.  A filter
+    that only drops cases every figure leaves out, so that the database
+    evaluates the conditions of each figure on the cases that matter."""
+    return Q(received_at__lt=end) & (
+        Q(resolved_at__isnull=True)
+        | Q(resolved_at__gte=start)
+        | Q(received_at__gte=start)
+    ) | Q(accepted_at__gte=start, accepted_at__lt=end)
+
+
+UNIT_KEY = "responsible_unit__path"
+
+
+def _grouping_sets_sql(cases, counts) -> tuple[str, list] | None:
+    """The two groupings (kind × channel × field, and unit) as one PostgreSQL
+    query with ``GROUPING SETS``: the query Django writes for the four
+    columns, its ``GROUP BY`` split into the two sets.  ``None`` when the
+    query does not have the expected shape."""
+    query = cases.order_by().values(*DIMENSIONS, UNIT_KEY).annotate(**counts)
+    compiler = query.query.get_compiler(using=query.db)
+    sql, params = compiler.as_sql()
+    head, marker, tail = sql.rpartition(" GROUP BY ")
+    parts = tail.split(", ")
+    if not marker or len(parts) != len(DIMENSIONS) + 1:
+        return None
+    columns = []
+    for part in parts:
+        if part.isdigit():
+            # Django groups by the position in the select list; inside
+            # GROUPING SETS a number is a constant, so name the column.
+            _expr, (column, column_params), _alias = compiler.select[int(part) - 1]
+            if column_params:
+                return None
+            part = column
+        if not part.replace('"', "").replace(".", "").replace("_", "").isalnum():
+            return None
+        columns.append(part)
+    dims, unit = ", ".join(columns[:-1]), columns[-1]
+    return f"{head} GROUP BY GROUPING SETS (({dims}), ({unit}))", list(params)
+
+
+def _case_groups(cases, counts) -> tuple[list[dict], dict]:
+    """The figures by kind × channel × field (a list of groups) and by
+    responsible unit's path (a dict): one scan with ``GROUPING SETS`` on
+    PostgreSQL, two grouped queries elsewhere (the same figures)."""
+    if connections[cases.db].vendor == "postgresql":
+        compiled = _grouping_sets_sql(cases, counts)
+        if compiled is not None:
+            with connections[cases.db].cursor() as cursor:
+                cursor.execute(*compiled)
+                names = [column.name for column in cursor.description]
+                rows = [dict(zip(names, row, strict=True)) for row in cursor]
+            # The unit column is NULL in the first set, the others in the
+            # second (a case always has a kind and a unit).
+            path = names[len(DIMENSIONS)]
+            groups = [{**row, UNIT_KEY: None} for row in rows if row[path] is None]
+            by_unit = {row[path]: row for row in rows if row[path] is not None}
+            for row in groups:
+                del row[path]
+            return groups, by_unit
+    groups = _grouped(cases, DIMENSIONS, counts)
+    by_unit = _sum_by(_grouped(cases, [UNIT_KEY], counts), UNIT_KEY)
+    return groups, by_unit
+
+
+# Figures of periods that have ended, kept until any case changes.
+CLOSED_PERIOD_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _cases_stamp() -> str:
+    """Changes whenever a case is written (``updated_at`` is ``auto_now``;
+    its index answers the maximum at once)."""
+    stamp = Case.objects.aggregate(stamp=Max("updated_at"))["stamp"]
+    return stamp.isoformat() if stamp else "-"
+
+
+def _figures(
+    *, user, unit: Unit, period: Period, as_of: dt.date, today: dt.date, cached: bool
+):
+    """``_case_groups`` of the report; with ``cached``, kept in the cache for
+    a period that has ended when the reader sees the whole subtree (the
+    figures are then the same for every such reader), keyed by the latest
+    ``updated_at`` of any case so that a case written through the services
+    (``save``) voids it."""
+    counts = _counts(period, as_of)
+    cases = with_timeline(
+        case_scope(user=user, unit=unit).filter(
+            relevant_between(period.start_at, period.end_at)
+        )
+    )
+    cacheable = (
+        cached
+        and period.end < today
+        and (user is None or sees_whole_subtree(user, unit))
+    )
+    if not cacheable:
+        return _case_groups(cases, counts)
+    key = (
+        f"report-figures:{unit.pk}:{period.start.isoformat()}:"
+        f"{period.end.isoformat()}:{as_of.isoformat()}:{_cases_stamp()}"
+    )
+    cached = cache.get(key)
+    if cached is None:
+        cached = _case_groups(cases, counts)
+        cache.set(key, cached, CLOSED_PERIOD_CACHE_SECONDS)
+    return cached
+
+
 def report_summary(
     *,
     user,
@@ -478,16 +591,16 @@ def report_summary(
     period: Period,
     today: dt.date,
     with_extra: bool = True,
+    cached: bool = False,
 ) -> Summary:
     """The statistics of ``unit`` (with its subtree) for ``period``, as
     ``user`` may see them, in a fixed number of queries whatever the number
-    of units and cases."""
+    of units and cases.  With ``cached`` (the pages and the API), the case
+    figures of a period that has ended come from the cache until a case
+    changes; submitted reports and exports always count afresh."""
     as_of = period.as_of(today)
-    counts = _counts(period, as_of)
-    cases = with_timeline(case_scope(user=user, unit=unit))
-    groups = _grouped(cases, DIMENSIONS, counts)
-    by_unit = _sum_by(
-        _grouped(cases, ["responsible_unit__path"], counts), "responsible_unit__path"
+    groups, by_unit = _figures(
+        user=user, unit=unit, period=period, as_of=as_of, today=today, cached=cached
     )
     total = zero_figures()
     for row in groups:
@@ -527,7 +640,10 @@ class MonthPoint:
 def report_trend(*, user, unit: Unit, months: list[Period]) -> list[MonthPoint]:
     """Received, resolved and resolved-on-time cases per month, in one
     query."""
-    cases = with_timeline(case_scope(user=user, unit=unit))
+    cases = case_scope(user=user, unit=unit)
+    if months:
+        cases = cases.filter(relevant_between(months[0].start_at, months[-1].end_at))
+    cases = with_timeline(cases)
     aggregates = {}
     for index, month in enumerate(months):
         conditions = _conditions(month, month.end)

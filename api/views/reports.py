@@ -26,6 +26,7 @@ from api.serializers.reports import (
     ReportSummarySerializer,
 )
 from api.views.base import StaffAPIView
+from config.db_router import replica_view
 from reports import access, services
 from reports.exports import CONTENT_TYPES
 from reports.files import summary_file
@@ -88,10 +89,15 @@ class ReportSummaryView(StaffAPIView):
             **error_responses(400, 401, 404),
         },
     )
+    @replica_view
     def get(self, request):
         unit, period, _data = _unit_and_period(request, ReportQuerySerializer)
         summary = report_summary(
-            user=request.user, unit=unit, period=period, today=timezone.localdate()
+            user=request.user,
+            unit=unit,
+            period=period,
+            today=timezone.localdate(),
+            cached=True,
         )
         return Response(ReportSummarySerializer(summary.as_dict()).data)
 
@@ -124,6 +130,7 @@ class ReportExportView(StaffAPIView):
             **error_responses(400, 401, 404),
         },
     )
+    @replica_view
     def get(self, request):
         unit, period, data = _unit_and_period(request, ReportExportQuerySerializer)
         file_format = data["format"]

@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Case as When_
 from django.db.models import (
     Count,
@@ -203,15 +204,21 @@ def queue_cases(
     if filters.bucket in BUCKETS:
         limit = soon_limit(today, calendar)
         cases = cases.filter(_bucket_conditions(today, limit)[filters.bucket])
-    return (
-        cases.annotate(
+    order = [F("stage_due_on").asc(nulls_last=True), "received_at", "id"]
+    if not (filters.state == STATE_OPEN or filters.state in OPEN_STATUSES):
+        # Open cases first; when only open ones are listed the rank is the
+        # same for all and left out, so that the index of open cases by due
+        # date gives the order.
+        cases = cases.annotate(
             open_rank=When_(
                 When(status__in=OPEN_STATUSES, then=Value(0)),
                 default=Value(1),
                 output_field=IntegerField(),
             ),
         )
-        .prefetch_related(
+        order.insert(0, "open_rank")
+    return (
+        cases.prefetch_related(
             Prefetch(
                 "parties",
                 queryset=Party.objects.filter(
@@ -223,12 +230,7 @@ def queue_cases(
         )
         # The list shows neither; a long letter need not travel.
         .defer("content", "pin_hash")
-        .order_by(
-            "open_rank",
-            F("stage_due_on").asc(nulls_last=True),
-            "received_at",
-            "id",
-        )
+        .order_by(*order)
     )
 
 
@@ -275,9 +277,50 @@ def queue_unit_choices(user) -> QuerySet[Unit]:
 
 
 def queue_hamlet_choices(user) -> QuerySet[Unit]:
-    """Hamlets where the user's cases are located."""
-    located = permissions.cases_visible_to(user).values("location_unit_id")
-    return Unit.objects.filter(kind=UnitKind.HAMLET, pk__in=located).order_by("name")
+    """Hamlets where the user's cases are located: for each hamlet (a few
+    dozen) whether one visible case lies there, which the index on
+    ``location_unit`` answers, rather than every visible case's hamlet."""
+    located = permissions.cases_visible_to(user).filter(location_unit_id=OuterRef("pk"))
+    return (
+        Unit.objects.filter(kind=UnitKind.HAMLET)
+        .filter(Exists(located))
+        .order_by("name")
+    )
+
+
+# The filter selects change when a unit or a hamlet does, not per request.
+CHOICES_CACHE_SECONDS = 300
+
+
+def _choice_list(units) -> list[tuple[int, str]]:
+    return [(unit.pk, str(unit)) for unit in units.only("pk", "name")]
+
+
+def queue_choice_lists(user) -> dict[str, list[tuple[int, str]]]:
+    """The options of the queue's field, hamlet and (for subtree viewers)
+    unit selects as lists of ``(pk, label)``, cached per user and set of
+    memberships for ``CHOICES_CACHE_SECONDS``: rendering a select then costs
+    no query, and the hamlet look-up runs once per user every few minutes."""
+    memberships = "-".join(
+        f"{m.unit_id}.{m.role}"
+        for m in sorted(
+            permissions.memberships_of(user), key=lambda m: (m.unit_id, m.role)
+        )
+    )
+    # ``date_joined`` tells apart users who come to share a primary key.
+    joined = int(user.date_joined.timestamp() * 1e6) if user.date_joined else 0
+    root = int(permissions.is_root(user))
+    key = f"queue-choices:{user.pk}.{joined}.{root}:{memberships}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = {
+            "field": _choice_list(field_choices()),
+            "hamlet": _choice_list(queue_hamlet_choices(user)),
+        }
+        if is_subtree_viewer(user):
+            choices["unit"] = _choice_list(queue_unit_choices(user))
+        cache.set(key, choices, CHOICES_CACHE_SECONDS)
+    return choices
 
 
 def related_units(case: Case) -> QuerySet[Unit]:

@@ -8,8 +8,10 @@ ratings.  The public pages and the public API call these and nothing else.
   response, because only its keyed hash is stored (a replay says so).
 * ``public_case_lookup`` checks code and PIN without an oracle: an unknown
   code and a wrong PIN do the same work (a query for the code, an HMAC against
-  the case's hash or a dummy one, an insert into ``TrackingLookup``) and raise
-  the same error.  Failures are throttled per code and per address.
+  the case's hash or a dummy one, counters in the cache and an insert into
+  ``TrackingLookup``) and raise the same error.  Failures are throttled per
+  code and per address by counters in the cache; a success costs one query
+  and one HMAC (and one more query for the public timeline).
 * ``public_rating_submit`` records the citizen's satisfaction once, under a
   row lock, authorised by the signed token a successful look-up issued (so
   the PIN never travels in a hidden field).
@@ -29,12 +31,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -519,32 +521,36 @@ def _no_match() -> NotFoundError:
     )
 
 
-def _check_lookup_throttle(code: str, ip_address: str | None, now) -> None:
+def _failure_counters(code: str, ip_address: str | None) -> dict[str, tuple]:
+    """The failure counters a look-up of ``code`` from ``ip_address`` is held
+    to: cache key → (limit, lifetime in seconds)."""
     limit = limits()
-    window_start = now - dt.timedelta(seconds=limit["TRACK_FAILURE_WINDOW"])
-    day_start = now - dt.timedelta(days=1)
-    scope = Q(code=code)
+    window = int(limit["TRACK_FAILURE_WINDOW"])
     counters = {
-        "code_window": Count("pk", filter=Q(code=code, attempted_at__gte=window_start)),
-        "code_day": Count("pk", filter=Q(code=code, attempted_at__gte=day_start)),
+        f"track-fail:code:{code}": (limit["TRACK_FAILURES_PER_CODE"], window),
+        f"track-fail:code-day:{code}": (
+            limit["TRACK_FAILURES_PER_CODE_PER_DAY"],
+            24 * 60 * 60,
+        ),
     }
     if ip_address:
-        ip_scope = Q(ip_address=ip_address, attempted_at__gte=window_start)
-        scope |= ip_scope
-        counters["ip_window"] = Count("pk", filter=ip_scope)
-    # One query over the recent failures of this code or this address.
-    counts = (
-        TrackingLookup.objects.filter(succeeded=False)
-        .filter(attempted_at__gte=min(window_start, day_start))
-        .filter(scope)
-        .aggregate(**counters)
-    )
-    if (
-        counts["code_window"] >= limit["TRACK_FAILURES_PER_CODE"]
-        or counts["code_day"] >= limit["TRACK_FAILURES_PER_CODE_PER_DAY"]
-        or counts.get("ip_window", 0) >= limit["TRACK_FAILURES_PER_IP"]
-    ):
-        minutes = limit["TRACK_FAILURE_WINDOW"] // 60
+        counters[f"track-fail:ip:{ip_address}"] = (
+            limit["TRACK_FAILURES_PER_IP"],
+            window,
+        )
+    return counters
+
+
+def _check_lookup_throttle(code: str, ip_address: str | None) -> None:
+    """``ThrottledError`` when this code or this address has too many recent
+    failures.  The counters live in the cache (one round trip, no query); a
+    counter starts at its first failure and lapses with its window.  Several
+    web processes must share the cache (Redis) for the limits to hold across
+    them."""
+    counters = _failure_counters(code, ip_address)
+    counts = cache.get_many(list(counters))
+    if any(counts.get(key, 0) >= limit for key, (limit, _t) in counters.items()):
+        minutes = limits()["TRACK_FAILURE_WINDOW"] // 60
         raise ThrottledError(
             _(
                 "There have been too many unsuccessful look-ups. To protect "
@@ -552,8 +558,21 @@ def _check_lookup_throttle(code: str, ip_address: str | None, now) -> None:
                 "minutes, or ask the reception desk."
             )
             % {"minutes": minutes},
-            retry_after=limit["TRACK_FAILURE_WINDOW"],
+            retry_after=limits()["TRACK_FAILURE_WINDOW"],
         )
+
+
+def _count_failure(code: str, ip_address: str | None) -> None:
+    """One more failure on each counter, atomically (``add`` starts a counter
+    with its lifetime, ``incr`` keeps the lifetime on Redis and locmem)."""
+    for key, (_limit, lifetime) in _failure_counters(code, ip_address).items():
+        if cache.add(key, 1, lifetime):
+            continue
+        try:
+            cache.incr(key)
+        except ValueError:
+            # Lapsed between ``add`` and ``incr``: start again.
+            cache.add(key, 1, lifetime)
 
 
 def _rating_token(case: Case) -> str:
@@ -593,31 +612,40 @@ def public_case_lookup(
     """The public view of the case with this code and PIN.
 
     A mistyped code (its check symbol disagrees) is refused before any query.
-    Otherwise the attempt is recorded in ``TrackingLookup``; an unknown code
+    Otherwise one indexed query and one HMAC decide.  A failed attempt is
+    counted in the cache and recorded in ``TrackingLookup``; an unknown code
     and a wrong PIN raise the same ``NotFoundError(code="no_match")`` after the
     same work.  ``ThrottledError`` when the code or the address has too many
     recent failures.  Must not run inside a transaction that the caller rolls
-    back on error, or failed attempts would not be counted.
+    back on error, or failed attempts would not be recorded.
     """
     code = tracking.normalize_code(code)
     if not tracking.is_valid_code(code):
         raise _mistyped()
-    now = timezone.now()
-    _check_lookup_throttle(code, ip_address, now)
-    case = (
+    _check_lookup_throttle(code, ip_address)
+    # The unique index on ``code``, with no ordering (``first()`` would sort
+    # by primary key, which can lead the planner to walk the whole table).
+    found = list(
         Case.objects.select_related("field", "responsible_unit")
         .filter(code=code)
-        .first()
+        .order_by()[:1]
     )
+    case = found[0] if found else None
     pin_hash = case.pin_hash if case is not None else DUMMY_PIN_HASH
     matches = tracking.pin_matches(
         code, (pin or "").strip(), pin_hash, key=settings.TRACKING_PIN_KEY
     )
     matches = matches and case is not None
-    TrackingLookup.objects.create(
-        code=code, ip_address=ip_address or None, succeeded=matches, attempted_at=now
-    )
     if not matches:
+        # Failures only: counted in the cache, kept in ``TrackingLookup`` as
+        # the audit trail of guessing.  A success writes nothing.
+        _count_failure(code, ip_address)
+        TrackingLookup.objects.create(
+            code=code,
+            ip_address=ip_address or None,
+            succeeded=False,
+            attempted_at=timezone.now(),
+        )
         raise _no_match()
     return TrackingResult(
         case=public_case_view(case=case, today=today),

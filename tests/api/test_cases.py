@@ -228,6 +228,38 @@ def test_a_closed_case_is_never_overdue(commune, client_for, feedback_case):
     assert ids(client.get("/api/v1/cases/?overdue=true")) == set()
 
 
+def test_overdue_combines_with_the_status_filter(
+    commune, client_for, spread, feedback_case
+):
+    """With open statuses only the filter drops its own status condition;
+    with a closed status among them the closed case is still never overdue,
+    and "not overdue" keeps the cases without a stage deadline."""
+    office, hamlet_a, hamlet_b = spread
+    case_transition(
+        case_id=feedback_case.pk,
+        action="withdraw",
+        actor=commune.leader,
+        data={"reason": "Rút đơn"},
+    )
+    late = local_today() - dt.timedelta(days=2)
+    Case.objects.filter(pk__in=[office.pk, feedback_case.pk]).update(stage_due_on=late)
+    Case.objects.filter(pk=hamlet_a.pk).update(stage_due_on=None)
+    statuses = {
+        status: set(Case.objects.filter(status=status).values_list("pk", flat=True))
+        for status in ("received", "accepted")
+    }
+    client = client_for(commune.supervisor)
+    url = "/api/v1/cases/?status=received&status=accepted"
+    assert ids(client.get(f"{url}&overdue=true")) == {office.pk}
+    assert ids(client.get(f"{url}&overdue=false")) == (
+        statuses["received"] | statuses["accepted"]
+    ) - {office.pk}
+    assert hamlet_a.pk in ids(client.get(f"{url}&overdue=false"))
+    mixed = "/api/v1/cases/?status=received&status=accepted&status=withdrawn"
+    assert ids(client.get(f"{mixed}&overdue=true")) == {office.pk}
+    assert feedback_case.pk in ids(client.get(f"{mixed}&overdue=false"))
+
+
 def test_ordering(commune, client_for, spread):
     office, hamlet_a, hamlet_b = spread
     today = local_today()

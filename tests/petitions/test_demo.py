@@ -30,3 +30,21 @@ def test_the_demo_register_follows_the_desks_letters(commune):
     moments = [visit.visited_at for visit in visits]
     assert moments == sorted(moments)  # numbers run with the dates (one year)
     assert seed_demo_visits(**values) == 0  # a second run adds nothing
+
+
+def test_a_large_register_follows_only_the_latest_letters(commune, monkeypatch):
+    monkeypatch.setattr("petitions.demo.LETTER_VISITS_MAX", 2)
+    letters = [
+        make_case(actor=commune.reception, unit=commune.office).case for _ in range(3)
+    ]
+    seed_demo_visits(
+        root_unit=commune.root,
+        users={"reception": commune.reception},
+        rng=random.Random(7),
+        today=timezone.localdate(),
+        stdout=io.StringIO(),
+    )
+    linked = ReceptionVisit.objects.filter(cases__isnull=False)
+    assert linked.count() == 2
+    latest = sorted(letters, key=lambda case: (case.received_at, case.pk))[-2:]
+    assert set(linked.values_list("cases", flat=True)) == {c.pk for c in latest}

@@ -4,6 +4,9 @@ the query count of the statistics."""
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from feedback.models import Case, UnitKind
 from reports.periods import parse_period
@@ -184,12 +187,14 @@ def test_the_summary_takes_the_same_queries_for_2_and_20_units(
     del user
     # kind × channel × field, unit, the fields, the unit's children,
     # reception (visits + links), meetings (meetings + items)
-    with django_assert_num_queries(QUERIES_PER_SUMMARY):
+    with django_assert_num_queries(queries_per_summary()):
         report = summary(commune)
     assert report.total.figures["received"] == hamlets
 
 
-QUERIES_PER_SUMMARY = 8
+def queries_per_summary() -> int:
+    # PostgreSQL counts both groupings in one query (GROUPING SETS).
+    return 7 if connection.vendor == "postgresql" else 8
 
 
 def test_terminal_states_are_left_by_no_status_change():
@@ -202,3 +207,63 @@ def test_terminal_states_are_left_by_no_status_change():
     for action in workflow.ACTIONS.values():
         if action.target is not None:
             assert not (action.sources & targets), action.name
+
+
+def test_a_closed_periods_figures_are_cached_until_a_case_changes(commune, q1_cases):
+    cache.clear()
+    fresh = summary(commune).as_dict()
+
+    def cached():
+        return report_summary(
+            user=None, unit=commune.root, period=Q1, today=TODAY, cached=True
+        )
+
+    assert cached().as_dict() == fresh
+    with CaptureQueriesContext(connection) as second:
+        assert cached().as_dict() == fresh
+    # The stamp instead of the grouped queries.
+    assert len(second) == queries_per_summary() - (
+        0 if connection.vendor == "postgresql" else 1
+    )
+    # Received in Q1 after all: saved like every service write, so the stamp
+    # moves and the figures follow.
+    case = Case.objects.get(pk=q1_cases.c6.pk)
+    case.received_at = dt.datetime(2024, 2, 1, 3, tzinfo=dt.UTC)
+    case.save()
+    assert cached().total.figures == summary(commune).total.figures
+    assert (
+        cached().total.figures["received"] == fresh["total"]["figures"]["received"] + 1
+    )
+    cache.clear()
+
+
+def test_a_running_period_is_never_cached(commune, q1_cases):
+    cache.clear()
+    running = {"user": None, "unit": commune.root, "period": Q1, "cached": True}
+    report_summary(**running, today=dt.date(2024, 3, 31))
+    with CaptureQueriesContext(connection) as again:
+        report_summary(**running, today=dt.date(2024, 3, 31))
+    assert len(again) == queries_per_summary()
+    cache.clear()
+
+
+def test_the_period_filter_drops_only_cases_no_figure_counts(commune, q1_cases):
+    """Each figure's cases are the same with the period pre-filter as over
+    every case of the scope."""
+    from reports.statistics import (
+        case_scope,
+        figure_condition,
+        relevant_between,
+        with_timeline,
+    )
+
+    scope = case_scope(user=None, unit=commune.root)
+    for period in (Q1, parse_period("2024-Q2"), parse_period("2023-Q4")):
+        as_of = period.as_of(TODAY)
+        for key in FIGURE_KEYS:
+            condition = figure_condition(key, period=period, as_of=as_of)
+            every = set(with_timeline(scope).filter(condition).values_list("pk"))
+            relevant = with_timeline(
+                scope.filter(relevant_between(period.start_at, period.end_at))
+            ).filter(condition)
+            assert set(relevant.values_list("pk")) == every, (period.code, key)

@@ -5,6 +5,7 @@ import datetime as dt
 import time
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from feedback.models import Case, Field
@@ -14,6 +15,14 @@ from tests.factories import make_case, petitioner
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Look-up failures are counted in the cache; no test sees another's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

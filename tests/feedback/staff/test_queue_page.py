@@ -192,8 +192,11 @@ def test_queries_do_not_grow_with_the_page_size(
 ):
     user = getattr(commune, username)
     client.force_login(user)
+    # The filter selects' options are cached per user: the first visit
+    # fills the cache, later ones read it.
+    client.get(URL)
     # One of them is the notification bell's unread count.
-    expected = {"officer": 12, "leader": 12, "supervisor": 14}[username]
+    expected = {"officer": 10, "leader": 10, "supervisor": 11}[username]
     for size in (20, 100):
         with django_assert_num_queries(expected):
             response = client.get(URL, {"per_page": size, "q": ""})
