@@ -48,6 +48,77 @@ def _require(condition: bool) -> None:
         raise PermissionDeniedError()
 
 
+PROGRAM_FIELDS = frozenset(
+    {
+        "title",
+        "parent_program",
+        "number",
+        "issued_on",
+        "signer_name",
+        "legal_bases",
+        "focus_areas",
+        "units_due_on",
+        "required_units",
+        "half_year_report_due_on",
+        "annual_report_due_on",
+    }
+)
+_PROGRAM_LIMITS = {"title": 255, "number": 60, "signer_name": 120}
+
+
+def _clean_lines(values) -> list[str]:
+    """A list of documents or areas: text lines, trimmed, blanks dropped."""
+    if isinstance(values, str):
+        values = values.splitlines()
+    return [str(text).strip() for text in values or () if str(text).strip()]
+
+
+def _clean_program_values(
+    actor, values: dict, *, errors: dict, unit: Unit, year: int, program=None
+) -> dict:
+    """Check a program's values (all, or those changed); put messages in
+    ``errors`` and return the cleaned values."""
+    cleaned = dict(values)
+    for name, limit in _PROGRAM_LIMITS.items():
+        if name in values:
+            cleaned[name] = str(values[name] or "").strip()
+            if len(cleaned[name]) > limit:
+                errors[name] = _("At most %(limit)s characters.") % {"limit": limit}
+    if "title" in values and not cleaned["title"]:
+        errors["title"] = _("Enter the program's title.")
+    for name in ("legal_bases", "focus_areas"):
+        if name in values:
+            cleaned[name] = _clean_lines(values[name])
+    parent = values.get("parent_program")
+    if parent is not None:
+        if parent.year != year:
+            errors["parent_program"] = _("The committee's program is of another year.")
+        elif (
+            parent.parent_program_id is not None
+            or parent.unit_id == unit.pk
+            or not permissions.can_read(actor, parent.unit)
+        ):
+            errors["parent_program"] = _("Choose the steering committee's program.")
+        elif program is not None and program.unit_programs.exists():
+            errors["parent_program"] = _(
+                "Units implement this program; it cannot implement another."
+            )
+    if values.get("required_units"):
+        required = list(values["required_units"])
+        if any(
+            u.pk == unit.pk or not permissions.can_review(actor, u) for u in required
+        ):
+            errors["required_units"] = _(
+                "Only units the program's unit oversees can be asked to submit."
+            )
+        cleaned["required_units"] = required
+    for name in ("units_due_on", "half_year_report_due_on", "annual_report_due_on"):
+        day = values.get(name)
+        if day is not None and not year - 1 <= day.year <= year + 1:
+            errors[name] = _("The date must be close to the program's year.")
+    return cleaned
+
+
 @transaction.atomic
 def program_create(
     *,
@@ -67,35 +138,79 @@ def program_create(
     annual_report_due_on: dt.date | None = None,
 ) -> WorkProgram:
     """Create ``unit``'s program for ``year``; one per unit and year. A
-    unit's own program names the committee's as ``parent_program``."""
+    unit's own program names the committee's as ``parent_program``: creating
+    it is how the unit submits its program."""
     _require(permissions.can_edit(actor, unit))
     if not 2000 <= year <= 2099:
         raise InvalidInputError(fields={"year": _("Enter a year from 2000 to 2099.")})
+    errors = {}
     if WorkProgram.objects.filter(unit=unit, year=year).exists():
-        raise InvalidInputError(
-            fields={"year": _("This unit already has a program for that year.")}
-        )
-    if parent_program is not None and parent_program.year != year:
-        raise InvalidInputError(
-            fields={"parent_program": _("The committee's program is of another year.")}
-        )
-    program = WorkProgram.objects.create(
+        errors["year"] = _("This unit already has a program for that year.")
+    values = _clean_program_values(
+        actor,
+        {
+            "title": title,
+            "parent_program": parent_program,
+            "number": number,
+            "issued_on": issued_on,
+            "signer_name": signer_name,
+            "legal_bases": legal_bases,
+            "focus_areas": focus_areas,
+            "units_due_on": units_due_on,
+            "required_units": required_units,
+            "half_year_report_due_on": half_year_report_due_on,
+            "annual_report_due_on": annual_report_due_on,
+        },
+        errors=errors,
         unit=unit,
         year=year,
-        title=title.strip(),
-        parent_program=parent_program,
-        number=number,
-        issued_on=issued_on,
-        signer_name=signer_name,
-        legal_bases=[text.strip() for text in legal_bases if text.strip()],
-        focus_areas=[text.strip() for text in focus_areas if text.strip()],
-        units_due_on=units_due_on,
-        half_year_report_due_on=half_year_report_due_on,
-        annual_report_due_on=annual_report_due_on,
-        created_by=actor,
     )
-    if required_units:
-        program.required_units.set(required_units)
+    if errors:
+        raise InvalidInputError(fields=errors)
+    required = values.pop("required_units")
+    program = WorkProgram.objects.create(
+        unit=unit, year=year, created_by=actor, **values
+    )
+    if required:
+        program.required_units.set(required)
+    return program
+
+
+@transaction.atomic
+def program_update(*, actor, program_id: int, changes: dict) -> WorkProgram:
+    """Change the program's values given in ``changes`` (any of
+    ``PROGRAM_FIELDS``); its unit and year never change."""
+    unknown = set(changes) - PROGRAM_FIELDS
+    if unknown:
+        raise InvalidInputError(
+            fields={name: _("This field cannot be changed.") for name in unknown}
+        )
+    program = (
+        WorkProgram.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .filter(pk=program_id)
+        .first()
+    )
+    if program is None or not permissions.can_read(actor, program.unit):
+        raise NotFoundError()
+    _require(permissions.can_edit(actor, program.unit))
+    errors = {}
+    values = _clean_program_values(
+        actor,
+        changes,
+        errors=errors,
+        unit=program.unit,
+        year=program.year,
+        program=program,
+    )
+    if errors:
+        raise InvalidInputError(fields=errors)
+    required = values.pop("required_units", None)
+    for name, value in values.items():
+        setattr(program, name, value)
+    program.save(update_fields=[*values, "updated_at"])
+    if required is not None:
+        program.required_units.set(required)
     return program
 
 
@@ -114,6 +229,39 @@ def _clean_quarters(quarters) -> list[int]:
     if any(q not in (1, 2, 3, 4) for q in cleaned):
         raise InvalidInputError(fields={"quarters": _("Quarters are 1 to 4.")})
     return cleaned
+
+
+TASK_FIELDS = frozenset(
+    {
+        "title",
+        "kind",
+        "quarters",
+        "due_on",
+        "lead_unit",
+        "cooperating_units",
+        "status",
+        "position",
+    }
+)
+
+
+def _check_task_units(actor, values: dict, errors: dict) -> None:
+    """Lead and co-operating units must be units the actor may read (its
+    own, its subtree, its committee): never another commune's."""
+    units = list(values.get("cooperating_units") or ())
+    if values.get("lead_unit") is not None:
+        units.append(values["lead_unit"])
+    if not units:
+        return
+    readable = set(
+        permissions.readable_units(actor)
+        .filter(pk__in=[unit.pk for unit in units])
+        .values_list("pk", flat=True)
+    )
+    if values.get("lead_unit") is not None and values["lead_unit"].pk not in readable:
+        errors["lead_unit"] = _("Choose a unit of your commune.")
+    if any(unit.pk not in readable for unit in values.get("cooperating_units") or ()):
+        errors["cooperating_units"] = _("Choose units of your commune.")
 
 
 @transaction.atomic
@@ -141,6 +289,11 @@ def task_create(
         errors["quarters"] = _("Choose the quarters or a due date.")
     if due_on is not None and due_on.year != program.year:
         errors["due_on"] = _("The due date must fall in the program's year.")
+    _check_task_units(
+        actor,
+        {"lead_unit": lead_unit, "cooperating_units": cooperating_units},
+        errors,
+    )
     if errors:
         raise InvalidInputError(fields=errors)
     task = ProgramTask.objects.create(
@@ -154,6 +307,80 @@ def task_create(
     )
     if cooperating_units:
         task.cooperating_units.set(cooperating_units)
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor, task_id: int, changes: dict, today: dt.date) -> ProgramTask:
+    """Change the task's values given in ``changes`` (any of
+    ``TASK_FIELDS``). A ``due_on`` given is the due date (``None``: the end
+    of the last quarter); ``quarters`` given without ``due_on`` move the due
+    date to the end of the last quarter. A change of status is kept as a
+    progress note, as ``task_progress`` keeps it."""
+    unknown = set(changes) - TASK_FIELDS
+    if unknown:
+        raise InvalidInputError(
+            fields={name: _("This field cannot be changed.") for name in unknown}
+        )
+    task = (
+        ProgramTask.objects.select_for_update(of=("self",))
+        .select_related("program__unit")
+        .filter(pk=task_id)
+        .first()
+    )
+    if task is None or not permissions.can_read(actor, task.program.unit):
+        raise NotFoundError()
+    _require(permissions.can_edit(actor, task.program.unit))
+    year = task.program.year
+    errors = {}
+    values = dict(changes)
+    if "title" in values:
+        values["title"] = str(values["title"] or "").strip()
+        if not values["title"]:
+            errors["title"] = _("Enter the task.")
+    if "kind" in values and values["kind"] not in TaskKind.values:
+        errors["kind"] = _("Choose a kind of task.")
+    if "status" in values and values["status"] not in TaskStatus.values:
+        errors["status"] = _("Choose a status.")
+    if "position" in values:
+        try:
+            values["position"] = int(values["position"])
+        except (TypeError, ValueError):
+            values["position"] = -1
+        if not 0 <= values["position"] <= 32767:
+            errors["position"] = _("Enter a position from 0 to 32767.")
+    quarters = task.quarters
+    if "quarters" in values:
+        quarters = _clean_quarters(values["quarters"] or ())
+        values["quarters"] = quarters
+    if "due_on" in values or "quarters" in values:
+        due_on = values.get("due_on")
+        if not quarters and due_on is None:
+            errors["quarters"] = _("Choose the quarters or a due date.")
+        elif due_on is not None and due_on.year != year:
+            errors["due_on"] = _("The due date must fall in the program's year.")
+        else:
+            values["due_on"] = task_due_on(year, quarters, due_on)
+    _check_task_units(actor, values, errors)
+    if errors:
+        raise InvalidInputError(fields=errors)
+    cooperating = values.pop("cooperating_units", None)
+    status_changed = "status" in values and values["status"] != task.status
+    if status_changed:
+        values["done_on"] = today if values["status"] == TaskStatus.DONE else None
+    for name, value in values.items():
+        setattr(task, name, value)
+    task.save(update_fields=[*values, "updated_at"])
+    if cooperating is not None:
+        task.cooperating_units.set(cooperating)
+    if status_changed:
+        TaskNote.objects.create(
+            task=task,
+            text=_("Status changed when the task was edited."),
+            status_after=task.status,
+            author=actor,
+            created_at=timezone.now(),
+        )
     return task
 
 

@@ -13,15 +13,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from feedback.errors import DomainError, NotFoundError, PermissionDeniedError
+from feedback.files import file_response, file_view
+from feedback.models import Unit
 from programs import permissions, selectors, services
 from programs.forms import (
     BrightSpotActionForm,
     BrightSpotForm,
+    FollowUpFormSet,
+    InspectionConcludeForm,
+    InspectionPlanForm,
+    InspectionRecordForm,
+    ProgramForm,
+    TaskForm,
     TaskProgressForm,
     YearForm,
     apply_domain_error,
+    follow_up_rows,
 )
-from programs.models import ProgramTask
+from programs.models import InspectionStatus, ProgramTask, TaskEvidence, WorkProgram
 
 
 def _posted(request, files=False):
@@ -69,6 +78,21 @@ def program_detail(request, pk):
         user=request.user, program=program, today=today
     )
     context["today"] = today
+    user = request.user
+    # Units asked to submit whose program the user may submit now.
+    context["can_submit"] = [
+        row["unit"]
+        for row in context["unit_programs"]
+        if row["program"] is None and permissions.can_edit(user, row["unit"])
+    ]
+    for inspection in context["inspections"]:
+        inspection.can_review = permissions.can_review(user, inspection.unit)
+    # The task's lead unit records progress too (as ``task_progress`` allows).
+    for _quarter, tasks in context["quarters"]:
+        for task in tasks:
+            task.can_progress = context["can_edit"] or bool(
+                task.lead_unit and permissions.can_edit(user, task.lead_unit)
+            )
     for _unit, spots in context["bright_spots"]:
         for spot in spots:
             spot.actions = [
@@ -214,3 +238,378 @@ def follow_up_complete(request, pk):
     if program_id:
         return redirect("program-detail", program_id)
     return redirect("programs")
+
+
+@file_view
+def evidence_file(request, pk):
+    """An evidence file of a task, as a download, to those who may read its
+    program; anyone else (anonymous users too) gets a 404."""
+    evidence = (
+        TaskEvidence.objects.select_related("task__program__unit").filter(pk=pk).first()
+    )
+    if evidence is None or not permissions.can_read(
+        request.user, evidence.task.program.unit
+    ):
+        raise Http404
+    return file_response(
+        evidence.file,
+        filename=evidence.file.name.rsplit("/", 1)[-1],
+        content_type=evidence.content_type,
+    )
+
+
+# --------------------------------------------------------------------------
+# Programs and tasks
+# --------------------------------------------------------------------------
+
+
+def _program_form(request, *, data, initial, program=None):
+    user = request.user
+    parents = (
+        selectors.programs_visible_to(user)
+        .filter(parent_program__isnull=True)
+        .order_by("-year", "unit__path")
+    )
+    if program is not None:
+        parents = parents.filter(year=program.year).exclude(pk=program.pk)
+    return ProgramForm(
+        data,
+        initial=initial,
+        units=permissions.editable_units(user).order_by("path"),
+        parents=parents,
+        reviewed=Unit.objects.filter(permissions.review_condition(user)).order_by(
+            "path"
+        ),
+        creating=program is None,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_create(request):
+    """Create a work program: the committee's for a year, or a unit's own
+    (which is how the unit submits it to the committee)."""
+    user = request.user
+    if not permissions.editable_units(user).exists():
+        return _forbidden(request)
+    initial = {"year": timezone.localdate().year}
+    parent = None
+    if request.GET.get("parent", "").isdigit():
+        parent = (
+            selectors.programs_visible_to(user).filter(pk=request.GET["parent"]).first()
+        )
+    if parent is not None:
+        initial.update(parent_program=parent.pk, year=parent.year)
+    if request.GET.get("unit", "").isdigit():
+        initial["unit"] = int(request.GET["unit"])
+    form = _program_form(request, data=_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = services.program_create(
+                actor=user,
+                unit=form.cleaned_data["unit"],
+                year=form.cleaned_data["year"],
+                **form.service_values(),
+            )
+        except PermissionDeniedError:
+            return _forbidden(request)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("The work program was saved."))
+            return redirect("program-detail", program.pk)
+    return render(
+        request, "programs/program_form.html", {"form": form, "program": None}
+    )
+
+
+def _program_initial(program: WorkProgram) -> dict:
+    return {
+        "parent_program": program.parent_program_id,
+        "title": program.title,
+        "number": program.number,
+        "issued_on": program.issued_on,
+        "signer_name": program.signer_name,
+        "legal_bases": program.legal_bases,
+        "focus_areas": program.focus_areas,
+        "required_units": list(program.required_units.all()),
+        "units_due_on": program.units_due_on,
+        "half_year_report_due_on": program.half_year_report_due_on,
+        "annual_report_due_on": program.annual_report_due_on,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_edit(request, pk):
+    """Change a program's title, number, legal bases, focus areas, the units
+    asked to submit and the due dates."""
+    try:
+        program = selectors.program_get(user=request.user, program_id=pk)
+    except NotFoundError:
+        raise Http404 from None
+    if not permissions.can_edit(request.user, program.unit):
+        return _forbidden(request)
+    form = _program_form(
+        request,
+        data=_posted(request),
+        initial=_program_initial(program),
+        program=program,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.program_update(
+                actor=request.user,
+                program_id=program.pk,
+                changes=form.service_values(),
+            )
+        except PermissionDeniedError:
+            return _forbidden(request)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("The work program was saved."))
+            return redirect("program-detail", program.pk)
+    return render(
+        request, "programs/program_form.html", {"form": form, "program": program}
+    )
+
+
+def _task_units(user):
+    return permissions.readable_units(user).order_by("path")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_create(request, pk):
+    """Add a task to a program."""
+    try:
+        program = selectors.program_get(user=request.user, program_id=pk)
+    except NotFoundError:
+        raise Http404 from None
+    if not permissions.can_edit(request.user, program.unit):
+        return _forbidden(request)
+    form = TaskForm(
+        _posted(request),
+        units=_task_units(request.user),
+        initial={"lead_unit": program.unit_id, "position": 0},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_create(
+                actor=request.user, program=program, **form.service_values()
+            )
+        except PermissionDeniedError:
+            return _forbidden(request)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("The task was added."))
+            return redirect(
+                reverse("program-detail", args=[program.pk]) + f"#task-{task.pk}"
+            )
+    return render(
+        request,
+        "programs/task_form.html",
+        {"form": form, "program": program, "task": None},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_edit(request, pk):
+    """Change a task: its text, quarters or due date, units, kind, status."""
+    task = (
+        ProgramTask.objects.select_related("program__unit")
+        .prefetch_related("cooperating_units")
+        .filter(pk=pk)
+        .first()
+    )
+    if task is None or not permissions.can_read(request.user, task.program.unit):
+        raise Http404
+    if not permissions.can_edit(request.user, task.program.unit):
+        return _forbidden(request)
+    explicit_due = not task.quarters or task.due_on != services.task_due_on(
+        task.program.year, task.quarters, None
+    )
+    form = TaskForm(
+        _posted(request),
+        units=_task_units(request.user),
+        editing=True,
+        initial={
+            "title": task.title,
+            "kind": task.kind,
+            "quarters": task.quarters,
+            "due_on": task.due_on if explicit_due else None,
+            "lead_unit": task.lead_unit_id,
+            "cooperating_units": list(task.cooperating_units.all()),
+            "status": task.status,
+            "position": task.position,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(
+                actor=request.user,
+                task_id=task.pk,
+                changes=form.service_values(),
+                today=timezone.localdate(),
+            )
+        except PermissionDeniedError:
+            return _forbidden(request)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("The task was saved."))
+            return redirect(
+                reverse("program-detail", args=[task.program_id]) + f"#task-{task.pk}"
+            )
+    return render(
+        request,
+        "programs/task_form.html",
+        {"form": form, "program": task.program, "task": task},
+    )
+
+
+# --------------------------------------------------------------------------
+# Inspections
+# --------------------------------------------------------------------------
+
+
+def _after_inspection(inspection):
+    if inspection.program_id:
+        return redirect("program-detail", inspection.program_id)
+    return redirect("programs")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_plan(request, pk):
+    """Plan an inspection of a unit under the program."""
+    try:
+        program = selectors.program_get(user=request.user, program_id=pk)
+    except NotFoundError:
+        raise Http404 from None
+    units = (
+        Unit.objects.filter(permissions.review_condition(request.user))
+        .exclude(pk=program.unit_id)
+        .order_by("path")
+    )
+    if not units.exists():
+        return _forbidden(request)
+    form = InspectionPlanForm(_posted(request), units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_plan(
+                actor=request.user, program=program, **form.cleaned_data
+            )
+        except PermissionDeniedError:
+            return _forbidden(request)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("The inspection was planned."))
+            return redirect("program-detail", program.pk)
+    return render(
+        request,
+        "programs/inspection_form.html",
+        {
+            "form": form,
+            "program": program,
+            "inspection": None,
+            "heading": _("Plan an inspection"),
+            "submit": _("Plan"),
+        },
+    )
+
+
+def _reviewed_inspection(request, pk):
+    """The inspection (404 if hidden) and whether the user reviews it."""
+    try:
+        inspection = selectors.inspection_get(user=request.user, inspection_id=pk)
+    except NotFoundError:
+        raise Http404 from None
+    return inspection, permissions.can_review(request.user, inspection.unit)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_record(request, pk):
+    """Record that an inspection was held and what it found."""
+    inspection, reviews = _reviewed_inspection(request, pk)
+    if not reviews:
+        return _forbidden(request)
+    form = InspectionRecordForm(
+        _posted(request),
+        initial={
+            "held_on": inspection.held_on or inspection.planned_on,
+            "findings": inspection.findings,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inspection_record(
+                actor=request.user, inspection_id=inspection.pk, **form.cleaned_data
+            )
+        except PermissionDeniedError:
+            return _forbidden(request)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("The findings were recorded."))
+            return _after_inspection(inspection)
+    return render(
+        request,
+        "programs/inspection_form.html",
+        {
+            "form": form,
+            "program": inspection.program,
+            "inspection": inspection,
+            "heading": _("Record the findings"),
+            "submit": _("Save"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_conclude(request, pk):
+    """Issue the written conclusion and the follow-up actions it requires."""
+    inspection, reviews = _reviewed_inspection(request, pk)
+    if not reviews:
+        return _forbidden(request)
+    data = _posted(request)
+    form = InspectionConcludeForm(data, initial={"date": timezone.localdate()})
+    formset = FollowUpFormSet(data, prefix="follow_ups")
+    closed = inspection.status != InspectionStatus.HELD
+    if (
+        not closed
+        and request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+    ):
+        try:
+            services.inspection_conclude(
+                actor=request.user,
+                inspection_id=inspection.pk,
+                follow_ups=follow_up_rows(formset),
+                **form.cleaned_data,
+            )
+        except PermissionDeniedError:
+            return _forbidden(request)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("The conclusion was issued."))
+            return _after_inspection(inspection)
+    return render(
+        request,
+        "programs/inspection_conclude.html",
+        {
+            "form": form,
+            "formset": formset,
+            "inspection": inspection,
+            "closed": closed,
+        },
+        status=409 if closed and request.method == "POST" else 200,
+    )

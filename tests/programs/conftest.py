@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from feedback.models import UnitKind
+from tests.api.conftest import client_for  # noqa: F401 - the API fixture
 from tests.factories import UnitFactory, staff
 
 YEAR = 2024
