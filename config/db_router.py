@@ -27,9 +27,12 @@ REPLICA = "replica"
 PRIMARY_ONLY = frozenset(
     {
         "auth",
-        "authtoken",
         "sessions",
         "axes",
+        "otp_totp",
+        "otp_static",
+        "api.apitoken",
+        "feedback.usersession",
         "reports.exportjob",
         "reports.submittedreport",
     }

@@ -103,3 +103,16 @@ def test_the_admin_shows_the_register_read_only(client, commune):
     page = client.get(f"/admin/petitions/receptionvisit/{visit.pk}/change/")
     assert page.status_code == 200
     assert client.get("/admin/petitions/receptionvisit/add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("username", "shown"),
+    [("reception", True), ("officer", False), ("supervisor", False)],
+)
+def test_only_reception_staff_see_the_desk_in_the_menu(
+    client, commune, username, shown
+):
+    client.force_login(getattr(commune, username))
+    page = client.get("/viec-cua-toi/")
+    assert page.status_code == 200
+    assert ('href="/tiep-cong-dan/"' in page.content.decode()) is shown
