@@ -28,9 +28,20 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class SqliteDatabase:
+    engine = "sqlite"
+
     def __init__(self, folder: Path, label: str):
         self.path = folder / f"{label}.sqlite3"
         self.url = f"sqlite:///{self.path}"
+
+    def tables(self) -> list[str]:
+        return [
+            name
+            for (name,) in self.query(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+            )
+        ]
 
     def query(self, sql: str) -> list[tuple]:
         connection = sqlite3.connect(self.path, timeout=30)
@@ -44,6 +55,8 @@ class SqliteDatabase:
 
 
 class PostgresDatabase:
+    engine = "postgresql"
+
     def __init__(self, url: str, label: str):
         import psycopg
 
@@ -54,8 +67,16 @@ class PostgresDatabase:
         self.admin_url = urlunsplit(parts._replace(path="/postgres"))
         self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
         with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             connection.execute(f'CREATE DATABASE "{self.name}"')
+
+    def tables(self) -> list[str]:
+        return [
+            name
+            for (name,) in self.query(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            )
+        ]
 
     def query(self, sql: str) -> list[tuple]:
         with self.psycopg.connect(self.url) as connection:

@@ -11,90 +11,25 @@ pass ``verify_audit``.
 
 import hashlib
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.processes import ROOT, own_database
+
 CASES = 100
 
 pytestmark = pytest.mark.integration
 
 
-class SqliteDatabase:
-    engine = "sqlite"
-
-    def __init__(self, folder: Path, name: str):
-        self.path = folder / f"{name}.sqlite3"
-        self.url = f"sqlite:///{self.path}"
-
-    def tables(self) -> list[str]:
-        return [
-            name
-            for (name,) in self.query(
-                "SELECT name FROM sqlite_master WHERE type = 'table' "
-                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-            )
-        ]
-
-    def query(self, sql: str) -> list[tuple]:
-        connection = sqlite3.connect(self.path, timeout=30)
-        try:
-            return connection.execute(sql).fetchall()
-        finally:
-            connection.close()
-
-    def drop(self) -> None:
-        pass
-
-
-class PostgresDatabase:
-    engine = "postgresql"
-
-    def __init__(self, url: str, name: str):
-        import psycopg
-
-        self.psycopg = psycopg
-        parts = urlsplit(url)
-        base = parts.path.lstrip("/") or "langnghe"
-        self.name = f"{base}_{name}_{os.getpid()}"[:63]
-        self.admin_url = urlunsplit(parts._replace(path="/postgres"))
-        self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-        with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{self.name}"')
-
-    def tables(self) -> list[str]:
-        return [
-            name
-            for (name,) in self.query(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-            )
-        ]
-
-    def query(self, sql: str) -> list[tuple]:
-        with self.psycopg.connect(self.url) as connection:
-            return connection.execute(sql).fetchall()
-
-    def drop(self) -> None:
-        with self.psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 @pytest.fixture
 def databases(tmp_path):
-    url = os.environ.get("DATABASE_URL", "")
     made = []
     try:
         for name in ("backup_source", "backup_target"):
-            if url.startswith(("postgres://", "postgresql://")):
-                made.append(PostgresDatabase(url, name))
-            else:
-                made.append(SqliteDatabase(tmp_path, name))
+            made.append(own_database(tmp_path, name))
         yield made
     finally:
         for database in made:

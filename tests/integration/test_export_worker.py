@@ -15,21 +15,12 @@ from openpyxl import load_workbook
 
 from reports.exports import HEADER_ROW
 from reports.statistics import FIGURES
-from tests.integration.processes import Cluster, own_database
+from tests.integration.processes import Cluster
 
 HELPER = Path(__file__).with_name("export_helper.py")
 CASES = 20000
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = own_database(tmp_path, "export")
-    try:
-        yield db
-    finally:
-        db.drop()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.processes import Cluster, own_database
+from tests.integration.processes import Cluster
 
 HELPER = Path(__file__).with_name("sweep_helper.py")
 CASES = 3000
@@ -22,15 +22,6 @@ FIRST_CHUNK_SIZE = 10
 SECOND_CHUNK_SIZE = 50
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def database(tmp_path):
-    db = own_database(tmp_path, "sweep")
-    try:
-        yield db
-    finally:
-        db.drop()
 
 
 @pytest.fixture
