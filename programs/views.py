@@ -44,6 +44,28 @@ def _forbidden(request):
     return render(request, "programs/forbidden.html", status=403)
 
 
+def _save(request, form, write, message, *, valid=True):
+    """Run ``write`` for a posted, valid form and redirect to where it says.
+
+    A refusal answers the 403 page; any other domain error lands on the form
+    (and ``None`` tells the view to show the form again)."""
+    if request.method != "POST" or not valid or not form.is_valid():
+        return None
+    try:
+        target = write()
+    except PermissionDeniedError:
+        return _forbidden(request)
+    except DomainError as error:
+        apply_domain_error(form, error)
+        return None
+    messages.success(request, message)
+    return redirect(target)
+
+
+def _task_anchor(task) -> str:
+    return reverse("program-detail", args=[task.program_id]) + f"#task-{task.pk}"
+
+
 @login_required
 def program_list(request):
     """The programs of the year the user may read, with task progress; the
@@ -121,23 +143,20 @@ def task_progress(request, pk):
         request.FILES if request.method == "POST" else None,
         initial={"status": task.status},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_progress(
-                actor=request.user,
-                task_id=task.pk,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-                evidence=form.cleaned_data["evidence"],
-                today=timezone.localdate(),
-            )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("Progress recorded."))
-            return redirect(
-                reverse("program-detail", args=[task.program_id]) + f"#task-{task.pk}"
-            )
+
+    def write():
+        services.task_progress(
+            actor=request.user,
+            task_id=task.pk,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            evidence=form.cleaned_data["evidence"],
+            today=timezone.localdate(),
+        )
+        return _task_anchor(task)
+
+    if done := _save(request, form, write, _("Progress recorded.")):
+        return done
     notes = task.notes.select_related("author").order_by("created_at")
     return render(
         request,
@@ -159,24 +178,14 @@ def bright_spot_register(request):
         units=units,
         initial={"year": today.year},
     )
-    if request.method == "POST" and form.is_valid():
+
+    def write():
         data = form.cleaned_data
-        try:
-            services.bright_spot_register(
-                actor=request.user,
-                unit=data["unit"],
-                year=data["year"],
-                title=data["title"],
-                field=data["field"],
-                goal=data["goal"],
-                period=data["period"],
-                expected_result=data["expected_result"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The bright spot was registered."))
-            return redirect(reverse("programs") + f"?year={data['year']}")
+        services.bright_spot_register(actor=request.user, **data)
+        return reverse("programs") + f"?year={data['year']}"
+
+    if done := _save(request, form, write, _("The bright spot was registered.")):
+        return done
     return render(request, "programs/bright_spot_form.html", {"form": form})
 
 
@@ -194,23 +203,20 @@ def bright_spot_action(request, pk, action):
     if action not in services.bright_spot_actions(request.user, spot):
         return _forbidden(request)
     form = BrightSpotActionForm(_posted(request), needs=transition.needs)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.bright_spot_transition(
-                actor=request.user,
-                spot_id=spot.pk,
-                action=action,
-                comment=form.cleaned_data.get("comment", ""),
-                text=form.cleaned_data.get("text", ""),
-                rating=form.cleaned_data.get("rating", ""),
-            )
-        except PermissionDeniedError:
-            return _forbidden(request)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The bright spot was updated."))
-            return redirect(reverse("programs") + f"?year={spot.year}")
+
+    def write():
+        services.bright_spot_transition(
+            actor=request.user,
+            spot_id=spot.pk,
+            action=action,
+            comment=form.cleaned_data.get("comment", ""),
+            text=form.cleaned_data.get("text", ""),
+            rating=form.cleaned_data.get("rating", ""),
+        )
+        return reverse("programs") + f"?year={spot.year}"
+
+    if done := _save(request, form, write, _("The bright spot was updated.")):
+        return done
     return render(
         request,
         "programs/bright_spot_action.html",
@@ -303,21 +309,18 @@ def program_create(request):
     if request.GET.get("unit", "").isdigit():
         initial["unit"] = int(request.GET["unit"])
     form = _program_form(request, data=_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            program = services.program_create(
-                actor=user,
-                unit=form.cleaned_data["unit"],
-                year=form.cleaned_data["year"],
-                **form.service_values(),
-            )
-        except PermissionDeniedError:
-            return _forbidden(request)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The work program was saved."))
-            return redirect("program-detail", program.pk)
+
+    def write():
+        program = services.program_create(
+            actor=user,
+            unit=form.cleaned_data["unit"],
+            year=form.cleaned_data["year"],
+            **form.service_values(),
+        )
+        return reverse("program-detail", args=[program.pk])
+
+    if done := _save(request, form, write, _("The work program was saved.")):
+        return done
     return render(
         request, "programs/program_form.html", {"form": form, "program": None}
     )
@@ -356,20 +359,15 @@ def program_edit(request, pk):
         initial=_program_initial(program),
         program=program,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.program_update(
-                actor=request.user,
-                program_id=program.pk,
-                changes=form.service_values(),
-            )
-        except PermissionDeniedError:
-            return _forbidden(request)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The work program was saved."))
-            return redirect("program-detail", program.pk)
+
+    def write():
+        services.program_update(
+            actor=request.user, program_id=program.pk, changes=form.service_values()
+        )
+        return reverse("program-detail", args=[program.pk])
+
+    if done := _save(request, form, write, _("The work program was saved.")):
+        return done
     return render(
         request, "programs/program_form.html", {"form": form, "program": program}
     )
@@ -394,20 +392,16 @@ def task_create(request, pk):
         units=_task_units(request.user),
         initial={"lead_unit": program.unit_id, "position": 0},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            task = services.task_create(
+
+    def write():
+        return _task_anchor(
+            services.task_create(
                 actor=request.user, program=program, **form.service_values()
             )
-        except PermissionDeniedError:
-            return _forbidden(request)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The task was added."))
-            return redirect(
-                reverse("program-detail", args=[program.pk]) + f"#task-{task.pk}"
-            )
+        )
+
+    if done := _save(request, form, write, _("The task was added.")):
+        return done
     return render(
         request,
         "programs/task_form.html",
@@ -447,23 +441,18 @@ def task_edit(request, pk):
             "position": task.position,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.task_update(
-                actor=request.user,
-                task_id=task.pk,
-                changes=form.service_values(),
-                today=timezone.localdate(),
-            )
-        except PermissionDeniedError:
-            return _forbidden(request)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The task was saved."))
-            return redirect(
-                reverse("program-detail", args=[task.program_id]) + f"#task-{task.pk}"
-            )
+
+    def write():
+        services.task_update(
+            actor=request.user,
+            task_id=task.pk,
+            changes=form.service_values(),
+            today=timezone.localdate(),
+        )
+        return _task_anchor(task)
+
+    if done := _save(request, form, write, _("The task was saved.")):
+        return done
     return render(
         request,
         "programs/task_form.html",
@@ -476,10 +465,10 @@ def task_edit(request, pk):
 # --------------------------------------------------------------------------
 
 
-def _after_inspection(inspection):
+def _after_inspection(inspection) -> str:
     if inspection.program_id:
-        return redirect("program-detail", inspection.program_id)
-    return redirect("programs")
+        return reverse("program-detail", args=[inspection.program_id])
+    return reverse("programs")
 
 
 @login_required
@@ -498,18 +487,15 @@ def inspection_plan(request, pk):
     if not units.exists():
         return _forbidden(request)
     form = InspectionPlanForm(_posted(request), units=units)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inspection_plan(
-                actor=request.user, program=program, **form.cleaned_data
-            )
-        except PermissionDeniedError:
-            return _forbidden(request)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The inspection was planned."))
-            return redirect("program-detail", program.pk)
+
+    def write():
+        services.inspection_plan(
+            actor=request.user, program=program, **form.cleaned_data
+        )
+        return reverse("program-detail", args=[program.pk])
+
+    if done := _save(request, form, write, _("The inspection was planned.")):
+        return done
     return render(
         request,
         "programs/inspection_form.html",
@@ -546,18 +532,15 @@ def inspection_record(request, pk):
             "findings": inspection.findings,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.inspection_record(
-                actor=request.user, inspection_id=inspection.pk, **form.cleaned_data
-            )
-        except PermissionDeniedError:
-            return _forbidden(request)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The findings were recorded."))
-            return _after_inspection(inspection)
+
+    def write():
+        services.inspection_record(
+            actor=request.user, inspection_id=inspection.pk, **form.cleaned_data
+        )
+        return _after_inspection(inspection)
+
+    if done := _save(request, form, write, _("The findings were recorded.")):
+        return done
     return render(
         request,
         "programs/inspection_form.html",
@@ -582,26 +565,20 @@ def inspection_conclude(request, pk):
     form = InspectionConcludeForm(data, initial={"date": timezone.localdate()})
     formset = FollowUpFormSet(data, prefix="follow_ups")
     closed = inspection.status != InspectionStatus.HELD
-    if (
-        not closed
-        and request.method == "POST"
-        and form.is_valid()
-        and formset.is_valid()
-    ):
-        try:
-            services.inspection_conclude(
-                actor=request.user,
-                inspection_id=inspection.pk,
-                follow_ups=follow_up_rows(formset),
-                **form.cleaned_data,
-            )
-        except PermissionDeniedError:
-            return _forbidden(request)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The conclusion was issued."))
-            return _after_inspection(inspection)
+
+    def write():
+        services.inspection_conclude(
+            actor=request.user,
+            inspection_id=inspection.pk,
+            follow_ups=follow_up_rows(formset),
+            **form.cleaned_data,
+        )
+        return _after_inspection(inspection)
+
+    message = _("The conclusion was issued.")
+    valid = not closed and formset.is_valid()
+    if done := _save(request, form, write, message, valid=valid):
+        return done
     return render(
         request,
         "programs/inspection_conclude.html",
