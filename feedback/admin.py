@@ -18,14 +18,17 @@ from feedback.models import (
     CalendarException,
     Case,
     CaseEvent,
+    CaseKind,
     DeadlinePolicy,
     Field,
     Membership,
     Party,
+    PartyRole,
     Unit,
     UserSession,
 )
 from feedback.presentation import mask_name, masked_party_value
+from feedback.services.identity import identity_reveal_record
 
 
 class NoDeleteMixin:
@@ -97,6 +100,13 @@ class CalendarExceptionAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "reason"]
     list_filter = ["kind"]
     date_hierarchy = "date"
+
+
+def _is_protected(party: Party) -> bool:
+    """A denouncer (or their representative): not the person denounced."""
+    return (
+        party.case.kind == CaseKind.DENUNCIATION and party.role != PartyRole.DENOUNCED
+    )
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -251,6 +261,16 @@ class CaseAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     def display_code(self, obj):
         return obj.display_code
 
+    def changeform_view(self, request, object_id=None, *args, **kwargs):
+        response = super().changeform_view(request, object_id, *args, **kwargs)
+        # The parties' inline shows a denouncer to whoever is entitled: the
+        # showing is audited like on the staff case page.
+        if object_id is not None and response.status_code == 200:
+            case = self.get_queryset(request).filter(pk=object_id).first()
+            if case is not None:
+                identity_reveal_record(user=request.user, case=case, context="admin")
+        return response
+
 
 class NoEditAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     def has_add_permission(self, request):
@@ -262,29 +282,43 @@ class NoEditAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 @admin.register(Party)
 class PartyAdmin(NoEditAdmin):
-    list_display = ["shown_name", "role", "case"]
     list_filter = ["role"]
     exclude = ["full_name", "national_id", "phone", "email", "address"]
-    readonly_fields = ["case", "role", "shown_name"]
 
     def get_queryset(self, request):
         return Party.objects.filter(
             case__in=permissions.cases_visible_to(request.user)
         ).select_related("case", "case__responsible_unit")
 
-    @admin.display(description=_("full name"))
-    def shown_name(self, obj):
-        if permissions.can_see_identity(self.request_user, obj.case):
-            return obj.full_name
-        return mask_name(obj.full_name)
+    @staticmethod
+    def _name_column(request, *, listing: bool):
+        """The name as ``request.user`` may see it. Lists never name a
+        denouncer; one party's page does, to the entitled (and the showing
+        is audited).  Bound to the request: the admin instance is shared by
+        every request and thread, so it must hold no user of its own."""
 
-    def changelist_view(self, request, extra_context=None):
-        self.request_user = request.user
-        return super().changelist_view(request, extra_context)
+        @admin.display(description=_("full name"))
+        def shown_name(obj):
+            if listing and _is_protected(obj):
+                return mask_name(obj.full_name)
+            if permissions.can_see_identity(request.user, obj.case):
+                return obj.full_name
+            return mask_name(obj.full_name)
 
-    def changeform_view(self, request, *args, **kwargs):
-        self.request_user = request.user
-        return super().changeform_view(request, *args, **kwargs)
+        return shown_name
+
+    def get_list_display(self, request):
+        return [self._name_column(request, listing=True), "role", "case"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["case", "role", self._name_column(request, listing=False)]
+
+    def changeform_view(self, request, object_id=None, *args, **kwargs):
+        response = super().changeform_view(request, object_id, *args, **kwargs)
+        party = self.get_queryset(request).filter(pk=object_id).first()
+        if party is not None and _is_protected(party) and response.status_code == 200:
+            identity_reveal_record(user=request.user, case=party.case, context="admin")
+        return response
 
     def history_view(self, request, object_id, extra_context=None):
         # Party history holds identities in clear; only the entitled see it.
@@ -293,7 +327,11 @@ class PartyAdmin(NoEditAdmin):
             from django.core.exceptions import PermissionDenied
 
             raise PermissionDenied
-        return super().history_view(request, object_id, extra_context)
+        response = super().history_view(request, object_id, extra_context)
+        identity_reveal_record(
+            user=request.user, case=party.case, context="admin_history", history=True
+        )
+        return response
 
 
 @admin.register(CaseEvent)

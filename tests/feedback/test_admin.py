@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from feedback.models import Case
+from feedback.models import Case, CaseEvent, IdentityAccess
 from feedback.services.cases import case_transition
 from tests.factories import make_case
 
@@ -110,3 +110,35 @@ def test_reference_data_pages_load(client, commune):
         "/admin/feedback/caseevent/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_showing_a_denouncer_in_the_admin_is_audited(client, commune, denunciation):
+    grant_view(commune.leader)
+    party = denunciation.parties.get()
+    client.force_login(commune.leader)
+    # The list names nobody, not even to the entitled.
+    listing = client.get("/admin/feedback/party/").content.decode()
+    assert party.full_name not in listing
+    assert not IdentityAccess.objects.exists()
+    for url, context in (
+        (f"/admin/feedback/party/{party.pk}/change/", "admin"),
+        (f"/admin/feedback/case/{denunciation.pk}/change/", "admin"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert party.full_name in response.content.decode(), url
+        access = IdentityAccess.objects.latest("pk")
+        assert (access.user, access.context) == (commune.leader, context), url
+    assert IdentityAccess.objects.count() == 2
+    events = CaseEvent.objects.filter(case=denunciation, kind="identity_viewed")
+    assert events.count() == 2
+    assert all(party.full_name not in str(e.data) for e in events)
+
+
+def test_the_unentitled_leave_no_identity_trail(client, commune, denunciation):
+    grant_view(commune.officer)
+    party = denunciation.parties.get()
+    client.force_login(commune.officer)
+    client.get(f"/admin/feedback/party/{party.pk}/change/")
+    client.get(f"/admin/feedback/case/{denunciation.pk}/change/")
+    assert not IdentityAccess.objects.exists()
