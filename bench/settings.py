@@ -28,6 +28,30 @@ os.environ.setdefault("CONN_MAX_AGE", "600")
 # Notifications go through the outbox; the bench needs no worker for them.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Redis, as in production: throttles, tracking failure counters and cached
+# counts are shared by every gunicorn worker (a per-process LocMemCache counts
+# each worker apart, and leaves the case-count cache off).  ``BENCH_REDIS``
+# names the database; without a Redis server the bench falls back to LocMem.
+BENCH_REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
+
+
+def _redis_answers(url: str) -> bool:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+if "CACHE_BACKEND" not in os.environ and _redis_answers(BENCH_REDIS):
+    os.environ["CACHE_BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    os.environ.setdefault("CACHE_LOCATION", BENCH_REDIS)
 # wrk speaks plain HTTP to 127.0.0.1: no redirect to HTTPS (production sits
 # behind a TLS proxy).
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

@@ -381,6 +381,31 @@ class LegalGround(models.Model):
         return f"{self.article}: {self.text}"
 
 
+class CaseQuerySet(models.QuerySet):
+    """Cases; ``counted_in_cache()`` marks a list whose ``count()`` may be
+    answered from the cache until the cases change
+    (``feedback.selectors.counts``)."""
+
+    _count_in_cache = False
+
+    def counted_in_cache(self):
+        clone = self._chain()
+        clone._count_in_cache = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._count_in_cache = self._count_in_cache
+        return clone
+
+    def count(self):
+        if not self._count_in_cache or self._result_cache is not None:
+            return super().count()
+        from feedback.selectors.counts import cached_figures
+
+        return cached_figures(self, "count", super().count)
+
+
 class Case(TimeStampedModel):
     """One tracked matter, whatever its kind."""
 
@@ -531,6 +556,8 @@ class Case(TimeStampedModel):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["pin_hash"], bases=[AuditChained])
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")
@@ -1128,3 +1155,22 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.created_at:%d/%m/%Y %H:%M}"
+
+
+def _cases_changed(sender, **kwargs):
+    """Cached case counts (``feedback.selectors.counts``) are void once cases,
+    their co-operating units, parties or units change: now, and again at
+    commit (a count read meanwhile could have cached the old rows)."""
+    from feedback.selectors.counts import bump_cases_generation
+
+    bump_cases_generation()
+    transaction.on_commit(bump_cases_generation, using=kwargs.get("using"))
+
+
+for _model in (Case, CaseCollaborator, Party, Unit):
+    models.signals.post_save.connect(
+        _cases_changed, sender=_model, dispatch_uid=f"counts-{_model.__name__}"
+    )
+    models.signals.post_delete.connect(
+        _cases_changed, sender=_model, dispatch_uid=f"counts-del-{_model.__name__}"
+    )

@@ -77,9 +77,11 @@ class CaseListView(StaffAPIView):
     def get_queryset(self):
         # Parties come in one query for the whole page, and each party's
         # ``case`` is the page's case; with the co-operating units prefetched
-        # too, masking (``can_see_identity``) needs no query per row.
+        # too, masking (``can_see_identity``) needs no query per row.  The
+        # count is cached until the cases change (``counted_in_cache``).
         return (
             case_list(user=self.request.user)
+            .counted_in_cache()
             .only(*LIST_COLUMNS)
             .prefetch_related(
                 Prefetch("parties", queryset=Party.objects.order_by("role", "id")),

@@ -98,7 +98,17 @@ ANSWERS_MAX_AGE = 300
 
 
 class PublicRateThrottle(SimpleRateThrottle):
-    """Every request to a public endpoint, per client address (``public``)."""
+    """Every request to a public endpoint, per client address (``public``).
+
+    Counted, not listed: DRF's sliding window keeps the time of every request
+    of the window in one cache value, read and written whole by each request
+    (at a high rate, or on a shared cache, that value grows to thousands of
+    entries).  Here a window opens with an address's first request and lasts
+    the rate's period; one atomic increment counts each request (``add`` opens
+    the window, with its start kept beside it for ``Retry-After``), so the
+    cost is the same whatever the rate, and on Redis every process counts
+    together.
+    """
 
     scope = "public"
 
@@ -116,6 +126,43 @@ class PublicRateThrottle(SimpleRateThrottle):
         ident = client_ip(request) or "unknown"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
+    def _window(self, request, view) -> None:
+        self.key = self.get_cache_key(request, view)
+        self.now = self.timer()
+
+    def _hits(self) -> int:
+        return self.cache.get(self.key, 0)
+
+    def _add_hit(self) -> int:
+        """One more request in the window (opened now when none is open)."""
+        try:
+            return self.cache.incr(self.key)
+        except ValueError:  # no window open
+            pass
+        if self.cache.add(self.key, 1, self.duration):
+            self.cache.set(f"{self.key}:since", self.now, self.duration)
+            return 1
+        try:  # opened meanwhile by another request
+            return self.cache.incr(self.key)
+        except ValueError:
+            self.cache.set(self.key, 1, self.duration)
+            return 1
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self._window(request, view)
+        if self._add_hit() > self.num_requests:
+            return self.throttle_failure()
+        return True
+
+    def wait(self):
+        """Seconds until the window closes."""
+        since = self.cache.get(f"{self.key}:since")
+        if since is None:
+            return self.duration
+        return max(self.duration - (self.now - since), 1)
+
 
 class PublicSubmitThrottle(PublicRateThrottle):
     """At most the ``public_submit`` rate of *new letters* per address.
@@ -123,33 +170,25 @@ class PublicSubmitThrottle(PublicRateThrottle):
     Only letters actually logged count (the view calls ``record``): a citizen
     correcting a refused letter or an app replaying a request with its
     ``Idempotency-Key`` is not penalised; once the letters reach the rate,
-    every submission from that address is refused with 429 until the oldest
-    leaves the window.
+    every submission from that address is refused with 429 until the window
+    that the first of them opened closes.
     """
 
     scope = "public_submit"
 
-    def _load_history(self, request, view):
-        self.key = self.get_cache_key(request, view)
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-
     def allow_request(self, request, view):
         if self.rate is None:
             return True
-        self._load_history(request, view)
-        if len(self.history) >= self.num_requests:
+        self._window(request, view)
+        if self._hits() >= self.num_requests:
             return self.throttle_failure()
         return True
 
     def record(self, request, view):
         if self.rate is None:
             return
-        self._load_history(request, view)
-        self.history.insert(0, self.now)
-        self.cache.set(self.key, self.history, self.duration)
+        self._window(request, view)
+        self._add_hit()
 
 
 def throttled(message, wait) -> exceptions.Throttled:

@@ -394,6 +394,9 @@ CACHES = {
         "LOCATION": env.str("CACHE_LOCATION", default="langnghe"),
     }
 }
+# Case-list counts are cached until the cases change (feedback.selectors.counts);
+# a write that bypasses the model signals shows after this many seconds. 0: off.
+COUNT_CACHE_SECONDS = env.int("COUNT_CACHE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

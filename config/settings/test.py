@@ -13,6 +13,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media"
 LANGUAGE_CODE = "vi"
+# Query counts stay exact; tests of the count cache turn it on.
+COUNT_CACHE_SECONDS = 0
 
 # The schema fuzzer sends hundreds of anonymous requests; throttle tests set
 # their own low rates.

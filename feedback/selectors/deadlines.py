@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import holidays as holidays_lib
@@ -14,11 +15,20 @@ from feedback.errors import InvalidInputError
 from feedback.models import CalendarException, DeadlinePolicy
 
 
+@functools.lru_cache(maxsize=32)
+def _statutory_holidays(first_year: int, last_year: int) -> frozenset[dt.date]:
+    """The statutory holidays of these years, computed once per process (the
+    ``holidays`` package rebuilds its calendar on every call, and its rules
+    only change with a new release; the administrators' swaps are read
+    fresh from ``CalendarException`` every time)."""
+    years = range(first_year, last_year + 1)
+    return frozenset(holidays_lib.country_holidays("VN", years=years).keys())
+
+
 def working_calendar(*, first_year: int, last_year: int) -> deadlines.WorkingCalendar:
     """The Vietnamese calendar for the given years: statutory holidays from the
     ``holidays`` package plus the swaps recorded by administrators."""
-    years = range(first_year, last_year + 1)
-    statutory = frozenset(holidays_lib.country_holidays("VN", years=years).keys())
+    statutory = _statutory_holidays(first_year, last_year)
     days_off, working_days = set(), set()
     exceptions = CalendarException.objects.filter(
         date__gte=dt.date(first_year, 1, 1), date__lte=dt.date(last_year, 12, 31)

@@ -253,6 +253,29 @@ def _decision_text(case: Case) -> str:
     return text
 
 
+# The columns ``public_case_view`` (and the rating token) read: a look-up
+# loads these and the two names, not the whole row.
+PUBLIC_VIEW_COLUMNS = (
+    "id",
+    "code",
+    "pin_hash",
+    "kind",
+    "status",
+    "received_at",
+    "resolved_at",
+    "stage_due_on",
+    "final_due_on",
+    "public_answer",
+    "decision_number",
+    "decision_date",
+    "outcome",
+    "satisfaction",
+    "rated_at",
+    "field__name",
+    "responsible_unit__name",
+)
+
+
 def public_case_view(*, case: Case, today: dt.date | None = None) -> PublicCaseView:
     """What the tracking page shows for ``case`` (one query for the public
     timeline; ``field`` and ``responsible_unit`` should be select_related)."""

@@ -57,6 +57,7 @@ from feedback.models import (
     UnitKind,
 )
 from feedback.selectors.cases import case_list
+from feedback.selectors.counts import cached_figures
 from feedback.selectors.deadlines import compute_due_date, working_calendar
 from feedback.templatetags.langnghe import person_name
 
@@ -218,7 +219,9 @@ def queue_cases(
         )
         order.insert(0, "open_rank")
     return (
-        cases.prefetch_related(
+        # The page's count is cached until the cases change.
+        cases.counted_in_cache()
+        .prefetch_related(
             Prefetch(
                 "parties",
                 queryset=Party.objects.filter(
@@ -245,11 +248,15 @@ def queue_bucket_counts(
     the same filters as the list (bar the bucket itself), in one query."""
     limit = soon_limit(today, calendar)
     cases = _filtered(user=user, filters=filters, today=today)
-    return cases.aggregate(
-        **{
-            name: Count("pk", filter=condition)
-            for name, condition in _bucket_conditions(today, limit).items()
-        }
+    return cached_figures(
+        cases,
+        f"buckets:{today.isoformat()}:{limit.isoformat()}",
+        lambda: cases.aggregate(
+            **{
+                name: Count("pk", filter=condition)
+                for name, condition in _bucket_conditions(today, limit).items()
+            }
+        ),
     )
 
 
@@ -358,7 +365,37 @@ def days_left(
     ``None`` for a closed case or one without a stage deadline."""
     if not case.is_open or case.stage_due_on is None:
         return None
-    return deadlines.working_days_left(today, case.stage_due_on, calendar)
+    due_on = case.stage_due_on
+    if due_on >= today:
+        return _working_days_between(today, due_on, calendar)
+    return -_working_days_between(due_on, today, calendar)
+
+
+def _weekdays_through(day: dt.date) -> int:
+    """Mondays to Fridays from 1 January of year 1 (a Monday) to ``day``."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _working_days_between(
+    start: dt.date, end: dt.date, calendar: deadlines.WorkingCalendar
+) -> int:
+    """Working days in (``start``, ``end``], as ``deadlines.working_days_left``
+    counts them day by day, but in time proportional to the calendar's
+    exceptions rather than to the distance (a case late by a year is read on
+    every queue page)."""
+    count = _weekdays_through(end) - _weekdays_through(start)
+    for day in calendar.holidays | calendar.extra_days_off:
+        if (
+            start < day <= end
+            and day.weekday() < 5
+            and day not in calendar.extra_working_days
+        ):
+            count -= 1
+    for day in calendar.extra_working_days:
+        if start < day <= end and day.weekday() >= 5:
+            count += 1
+    return count
 
 
 # --------------------------------------------------------------------------

@@ -61,6 +61,7 @@ from feedback.models import (
 )
 from feedback.qr import tracking_url
 from feedback.selectors.public import (
+    PUBLIC_VIEW_COLUMNS,
     PublicCaseView,
     is_rateable,
     public_case_view,
@@ -627,6 +628,7 @@ def public_case_lookup(
     # by primary key, which can lead the planner to walk the whole table).
     found = list(
         Case.objects.select_related("field", "responsible_unit")
+        .only(*PUBLIC_VIEW_COLUMNS)
         .filter(code=code)
         .order_by()[:1]
     )

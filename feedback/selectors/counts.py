@@ -1,0 +1,85 @@
+"""Counts of case lists, cached until the cases change.
+
+Counting the open cases a commune supervisor may see (the staff list's
+``count``, the deadline buckets of "My work") reads tens of thousands of index
+entries at a million cases, and the same figures are asked for again by every
+page view.  They are cached under a key made of the exact SQL and parameters of
+the counted query (so the reader's units, the filters and ``today`` are part
+of it) and of the *generation* of the cases: a number in the cache that every
+save or delete of a case, a co-operating unit, a party or a unit bumps
+(``feedback.models`` connects the signals), immediately and again when the
+transaction commits.  A write that bypasses the signals (raw SQL, a queryset
+``update()``) is seen after ``COUNT_CACHE_SECONDS`` at the latest; ``0``
+turns the cache off (the test settings do, so that query counts stay exact),
+and so does a cache that each process keeps to itself (``LocMemCache``):
+counts are cached only on a shared cache such as Redis.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+
+GENERATION_KEY = "feedback:cases:generation"
+KEY_PREFIX = "feedback:count:"
+
+
+# Caches each process keeps to itself: a generation bumped in one process
+# would not void the figures another one cached.
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+def count_cache_seconds() -> int:
+    """How long a count may be kept; 0 (off) unless the cache is shared by
+    every process (Redis, Memcached, the database)."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in PROCESS_LOCAL_CACHES:
+        return 0
+    return int(getattr(settings, "COUNT_CACHE_SECONDS", 0) or 0)
+
+
+def cases_generation() -> int:
+    """The current generation of the cases (started from the clock, so that a
+    cleared cache never brings back an old generation's figures)."""
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def bump_cases_generation() -> None:
+    """Void every cached count (cases, their units or parties changed)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet, or evicted
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def _key(queryset: QuerySet, name: str) -> str:
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    text = f"{queryset.db}|{name}|{sql}|{params!r}|{cases_generation()}"
+    return KEY_PREFIX + hashlib.sha256(text.encode()).hexdigest()
+
+
+def cached_figures(queryset: QuerySet, name: str, compute: Callable[[], object]):
+    """``compute()``'s answer for the rows of ``queryset``, cached until the
+    cases change (see the module's note); ``name`` tells apart figures of the
+    same rows."""
+    seconds = count_cache_seconds()
+    if seconds <= 0:
+        return compute()
+    key = _key(queryset, name)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value

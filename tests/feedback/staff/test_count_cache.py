@@ -1,0 +1,101 @@
+"""Counts of case lists are cached on a shared cache until the cases change:
+the staff list's ``count`` and the deadline buckets of "My work"."""
+
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from api.services import api_token_create
+from feedback.models import Case, Unit
+from feedback.selectors import counts
+from feedback.selectors.cases import local_today
+from feedback.services.cases import case_transition
+from tests.factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+API_LIST = "/api/v1/cases/"
+QUEUE = "/viec-cua-toi/"
+
+
+@pytest.fixture
+def shared_cache(tmp_path):
+    """A cache every process shares (files: a real backend, no server), with
+    counts kept for a minute."""
+    with override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(tmp_path / "cache"),
+            }
+        },
+        COUNT_CACHE_SECONDS=60,
+    ):
+        yield
+
+
+def api_client(user):
+    _token, key = api_token_create(owner=user, name="test")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def test_the_cache_is_off_unless_shared(settings):
+    settings.COUNT_CACHE_SECONDS = 60
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    assert counts.count_cache_seconds() == 0
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}
+    }
+    assert counts.count_cache_seconds() == 60
+
+
+def test_list_count_is_served_from_the_cache_until_a_case_changes(
+    shared_cache, commune, django_assert_num_queries
+):
+    make_case(actor=commune.reception, unit=commune.office)
+    client = api_client(commune.officer)
+    first = client.get(API_LIST)
+    assert first.json()["count"] == 1
+    # token, memberships, page, parties, co-operating units: no COUNT.
+    with django_assert_num_queries(5):
+        again = client.get(API_LIST)
+    assert again.json()["count"] == 1
+    make_case(actor=commune.reception, unit=commune.office)
+    assert client.get(API_LIST).json()["count"] == 2
+
+
+def test_a_transition_voids_the_queue_buckets(shared_cache, client, commune):
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    client.force_login(commune.officer)
+    assert client.get(QUEUE).context["counts"] == {
+        "overdue": 0,
+        "soon": 0,
+        "on_track": 1,
+    }
+    case_transition(case_id=case.pk, action="accept", actor=commune.leader, data={})
+    assert client.get(QUEUE).context["counts"]["on_track"] == 1
+    Case.objects.filter(pk=case.pk).update(
+        stage_due_on=local_today() - dt.timedelta(days=3)
+    )
+    # A queryset update bypasses the signals (seen after COUNT_CACHE_SECONDS);
+    # a save through the model voids the counts at once.
+    assert client.get(QUEUE).context["counts"]["on_track"] == 1
+    Case.objects.get(pk=case.pk).save()
+    response = client.get(QUEUE)
+    assert response.context["counts"] == {"overdue": 1, "soon": 0, "on_track": 0}
+    assert response.context["page"].paginator.count == 1
+
+
+def test_a_moved_unit_voids_the_counts(shared_cache, commune):
+    make_case(actor=commune.reception, unit=commune.office)
+    client = api_client(commune.officer)
+    assert client.get(API_LIST).json()["count"] == 1
+    before = counts.cases_generation()
+    Unit.objects.get(pk=commune.hamlet_a.pk).save()
+    assert counts.cases_generation() != before
