@@ -336,7 +336,7 @@ def _render_case(request, case: Case, *, bound=None):
         {
             "case": case,
             "today": today,
-            "stage_label": queue.STAGE_LABELS.get(case.stage, case.stage),
+            "stage_label": workflow.STAGE_LABELS.get(case.stage, case.stage),
             "days_left": days_left,
             "days_late": None if days_left is None else -days_left,
             "parties": parties,

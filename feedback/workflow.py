@@ -29,6 +29,18 @@ ALL_STATES = frozenset(Status.values)
 # Kinds whose resolution is a formal decision with an outcome.
 DECIDED_KINDS = frozenset({CaseKind.COMPLAINT, CaseKind.DENUNCIATION})
 
+# A case's current stage as the staff read it (the work queue, the case page,
+# reminders and notifications).
+STAGE_LABELS = {
+    "process": _("Processing the letter"),
+    "accept": _("Acceptance"),
+    "resolve": _("Resolution"),
+    "answer": _("Answer"),
+    "notify": _("Sending the decision"),
+    "publish": _("Publishing the conclusion"),
+    "transfer": _("Forwarding"),
+}
+
 Guard = Callable[[object, dict], dict]
 
 

@@ -78,15 +78,6 @@ ADMINISTRATIVE_LEVELS = (UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.COMMUNE)
 
 FLAGS = ("is_mass", "is_prolonged", "is_hot_spot", "is_complex")
 
-STAGE_LABELS = {
-    "process": _("Processing the letter"),
-    "accept": _("Acceptance"),
-    "resolve": _("Resolution"),
-    "answer": _("Answer"),
-    "notify": _("Sending the decision"),
-    "publish": _("Publishing the conclusion"),
-    "transfer": _("Forwarding"),
-}
 
 # Roles whose holders may see a denouncer on the cases of their own unit
 # (leaders) or of their subtree (supervisors, administrators).
@@ -572,7 +563,7 @@ def _display(model_field, value, names):
     if model_field.is_relation:
         return names.get((model_field.related_model, value), f"#{value}")
     if model_field.name == "stage":
-        return STAGE_LABELS.get(value, value)
+        return workflow.STAGE_LABELS.get(value, value)
     if model_field.choices:
         return dict(model_field.flatchoices).get(value, value)
     if isinstance(value, bool):

@@ -56,6 +56,7 @@ from feedback.models import (
     Status,
 )
 from feedback.selectors.notifications import forget_unread_count
+from feedback.workflow import STAGE_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -72,18 +73,6 @@ class NotificationKind:
     ESCALATION = "escalation"
     DIGEST = "digest"
     UNSATISFIED_RATING = "unsatisfied_rating"
-
-
-# Stage names as the staff read them (the same words as the work queue).
-STAGE_LABELS = {
-    "process": gettext_lazy("Processing the letter"),
-    "accept": gettext_lazy("Acceptance"),
-    "resolve": gettext_lazy("Resolution"),
-    "answer": gettext_lazy("Answer"),
-    "notify": gettext_lazy("Sending the decision"),
-    "publish": gettext_lazy("Publishing the conclusion"),
-    "transfer": gettext_lazy("Forwarding"),
-}
 
 
 def stage_label(stage: str) -> str:
