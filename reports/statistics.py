@@ -78,6 +78,7 @@ comparison with a frozen report shows.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -577,11 +578,41 @@ def _figures(
         f"report-figures:{unit.pk}:{period.start.isoformat()}:"
         f"{period.end.isoformat()}:{as_of.isoformat()}:{_cases_stamp()}"
     )
-    cached = cache.get(key)
-    if cached is None:
-        cached = _case_groups(cases, counts)
-        cache.set(key, cached, CLOSED_PERIOD_CACHE_SECONDS)
-    return cached
+    return computed_once(
+        key, lambda: _case_groups(cases, counts), CLOSED_PERIOD_CACHE_SECONDS
+    )
+
+
+# How long a reader waits for another process computing the same figures
+# before computing them itself.
+COMPUTE_WAIT_SECONDS = 30
+
+
+def computed_once(key: str, compute, timeout: int):
+    """The cached value of ``key``, computed by one process at a time.
+
+    At a quarter's end many people open the same report at once; without a
+    guard every request that misses the cache would run the same heavy
+    query together and all of them would be slow.  The first takes a lock
+    (``cache.add``) and computes; the others wait for its result, and only
+    compute themselves if it has not come within ``COMPUTE_WAIT_SECONDS``."""
+    value = cache.get(key)
+    if value is not None:
+        return value
+    lock = f"{key}:computing"
+    if not cache.add(lock, 1, COMPUTE_WAIT_SECONDS):
+        deadline = time.monotonic() + COMPUTE_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            value = cache.get(key)
+            if value is not None:
+                return value
+    try:
+        value = compute()
+        cache.set(key, value, timeout)
+    finally:
+        cache.delete(lock)
+    return value
 
 
 def report_summary(

@@ -2,6 +2,7 @@
 the query count of the statistics."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.core.cache import cache
@@ -267,3 +268,34 @@ def test_the_period_filter_drops_only_cases_no_figure_counts(commune, q1_cases):
                 scope.filter(relevant_between(period.start_at, period.end_at))
             ).filter(condition)
             assert set(relevant.values_list("pk")) == every, (period.code, key)
+
+
+def test_one_process_computes_cached_figures_the_others_wait(settings):
+    """At a quarter's end everybody opens the same report: while one
+    process computes the figures, the others wait for its result instead
+    of running the same heavy query together."""
+    import threading
+
+    from django.core.cache import cache
+
+    from reports.statistics import computed_once
+
+    key = "report-figures:test-dogpile"
+    cache.delete(key)
+    calls = []
+    started = threading.Event()
+
+    def slow():
+        calls.append(threading.current_thread().name)
+        started.set()
+        time.sleep(0.3)
+        return {"received": 7}
+
+    first = threading.Thread(target=lambda: computed_once(key, slow, 60), name="a")
+    first.start()
+    started.wait(5)
+    # The second reader finds the lock and gets the first one's result.
+    assert computed_once(key, slow, 60) == {"received": 7}
+    first.join()
+    assert calls == ["a"]
+    cache.delete(key)
