@@ -125,6 +125,21 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "(422)."
     ),
 )
+LOCATION = OpenApiParameter(
+    name="Location",
+    location=OpenApiParameter.HEADER,
+    type=OpenApiTypes.URI,
+    response=[201],
+    description="The new record's URL.",
+)
+REPLAYED = OpenApiParameter(
+    name="Idempotent-Replayed",
+    location=OpenApiParameter.HEADER,
+    type=OpenApiTypes.STR,
+    enum=["true"],
+    response=[201],
+    description="Present when the answer is the replay of an earlier request.",
+)
 
 
 class RequiredReasonPatchExtension(OpenApiSerializerExtension):

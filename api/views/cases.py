@@ -17,7 +17,13 @@ from api.idempotency import (
     run_idempotently,
 )
 from api.pagination import PageNumberPagination
-from api.schema import IDEMPOTENCY_KEY, IF_MATCH, error_responses
+from api.schema import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    LOCATION,
+    REPLAYED,
+    error_responses,
+)
 from api.selectors import case_history
 from api.serializers.cases import (
     CaseCreatedSerializer,
@@ -50,21 +56,6 @@ ETAG = OpenApiParameter(
     response=[200, 201],
     description='The case\'s version as an entity tag, e.g. `"3"`; send it back '
     "in `If-Match`.",
-)
-LOCATION = OpenApiParameter(
-    name="Location",
-    location=OpenApiParameter.HEADER,
-    type=OpenApiTypes.URI,
-    response=[201],
-    description="The new case's URL.",
-)
-REPLAYED = OpenApiParameter(
-    name="Idempotent-Replayed",
-    location=OpenApiParameter.HEADER,
-    type=OpenApiTypes.STR,
-    enum=["true"],
-    response=[201],
-    description="Present when the answer is the replay of an earlier request.",
 )
 
 

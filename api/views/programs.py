@@ -19,7 +19,7 @@ from rest_framework.reverse import reverse
 
 from api.idempotency import idempotency_key, request_fingerprint, run_idempotently
 from api.pagination import PageNumberPagination
-from api.schema import IDEMPOTENCY_KEY, error_responses
+from api.schema import IDEMPOTENCY_KEY, LOCATION, REPLAYED, error_responses
 from api.serializers.programs import (
     BrightSpotRegisterSerializer,
     BrightSpotSerializer,
@@ -51,21 +51,6 @@ YEAR = OpenApiParameter(
 )
 
 
-LOCATION = OpenApiParameter(
-    name="Location",
-    location=OpenApiParameter.HEADER,
-    type=OpenApiTypes.URI,
-    response=[201],
-    description="The new record's URL.",
-)
-REPLAYED = OpenApiParameter(
-    name="Idempotent-Replayed",
-    location=OpenApiParameter.HEADER,
-    type=OpenApiTypes.STR,
-    enum=["true"],
-    response=[201],
-    description="Present when the answer is the replay of an earlier request.",
-)
 CREATE_HEADERS = [IDEMPOTENCY_KEY, LOCATION, REPLAYED]
 
 

@@ -42,7 +42,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from api.idempotency import idempotency_key, request_fingerprint
-from api.schema import ERROR_DESCRIPTIONS, ErrorSerializer
+from api.schema import ERROR_DESCRIPTIONS, REPLAYED, ErrorSerializer
 from api.serializers.public import (
     PaginatedPublishedAnswerListSerializer,
     PublicCaseSerializer,
@@ -260,14 +260,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
         "throttle. The same key with a different body is a different letter. "
         "Keys are not tied to an account: use an unguessable one."
     ),
-)
-REPLAYED = OpenApiParameter(
-    name="Idempotent-Replayed",
-    location=OpenApiParameter.HEADER,
-    type=OpenApiTypes.STR,
-    enum=["true"],
-    response=[201],
-    description="Present when the answer is the replay of an earlier request.",
 )
 
 
