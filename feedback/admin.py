@@ -18,12 +18,10 @@ from feedback.models import (
     CalendarException,
     Case,
     CaseEvent,
-    CaseKind,
     DeadlinePolicy,
     Field,
     Membership,
     Party,
-    PartyRole,
     Unit,
     UserSession,
 )
@@ -100,13 +98,6 @@ class CalendarExceptionAdmin(admin.ModelAdmin):
     list_display = ["date", "kind", "reason"]
     list_filter = ["kind"]
     date_hierarchy = "date"
-
-
-def _is_protected(party: Party) -> bool:
-    """A denouncer (or their representative): not the person denounced."""
-    return (
-        party.case.kind == CaseKind.DENUNCIATION and party.role != PartyRole.DENOUNCED
-    )
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -299,7 +290,7 @@ class PartyAdmin(NoEditAdmin):
 
         @admin.display(description=_("full name"))
         def shown_name(obj):
-            if listing and _is_protected(obj):
+            if listing and obj.reveals_denouncer:
                 return mask_name(obj.full_name)
             if permissions.can_see_identity(request.user, obj.case):
                 return obj.full_name
@@ -316,7 +307,8 @@ class PartyAdmin(NoEditAdmin):
     def changeform_view(self, request, object_id=None, *args, **kwargs):
         response = super().changeform_view(request, object_id, *args, **kwargs)
         party = self.get_queryset(request).filter(pk=object_id).first()
-        if party is not None and _is_protected(party) and response.status_code == 200:
+        shown = response.status_code == 200 and party is not None
+        if shown and party.reveals_denouncer:
             identity_reveal_record(user=request.user, case=party.case, context="admin")
         return response
 

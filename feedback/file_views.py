@@ -39,10 +39,9 @@ def case_attachment(request, pk, attachment_pk):
     case = attachment.case
     if not files.can_download_attachment(request.user, attachment, case):
         raise Http404
-    if (
-        files.attachment_is_confidential(attachment, case)
-        and case.kind == CaseKind.DENUNCIATION
-    ):
+    # Every file of a denunciation is confidential (``files``): opening one
+    # is a showing of the identity.
+    if case.kind == CaseKind.DENUNCIATION:
         identity_access_record(user=request.user, case=case, context=CONTEXT_ATTACHMENT)
     return files.file_response(
         attachment.file,

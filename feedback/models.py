@@ -854,6 +854,25 @@ class Party(TimeStampedModel):
         # messages, where a denouncer's identity must not appear.
         return f"{self.get_role_display()} #{self.pk}"
 
+    @property
+    def is_protected(self) -> bool:
+        return is_protected_role(self.role)
+
+    @property
+    def reveals_denouncer(self) -> bool:
+        """Showing this party in clear shows who denounced an official."""
+        return self.is_protected and self.case.kind == CaseKind.DENUNCIATION
+
+
+def is_protected_role(role: str) -> bool:
+    """Whether a party's identity is confidential: whoever petitions (or
+    represents), never the person denounced.  For parties and their history
+    rows alike; ``PROTECTED_PARTIES`` is the same rule as a query."""
+    return role != PartyRole.DENOUNCED
+
+
+PROTECTED_PARTIES = ~Q(role=PartyRole.DENOUNCED)
+
 
 class EventKind(models.TextChoices):
     CREATED = "created", _("Case logged")

@@ -8,6 +8,7 @@ through ``masked_party_value``, which asks the one gate,
 from django.utils.translation import gettext as _
 
 from feedback import permissions
+from feedback.models import is_protected_role
 
 MASK = "***"
 
@@ -25,7 +26,7 @@ def masked_party_value(user, party, name: str) -> str:
         return value
     if not value:
         return ""
-    if party.role == "denounced":
+    if not is_protected_role(party.role):
         # The person denounced is not protected by the denouncer rules.
         return value if name == "full_name" else MASK
     return _("(confidential)")

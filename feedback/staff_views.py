@@ -38,7 +38,6 @@ from feedback.models import (
     Case,
     CaseKind,
     Outcome,
-    PartyRole,
 )
 from feedback.presentation import masked_party_value
 from feedback.selectors import queue
@@ -171,16 +170,14 @@ def _party_rows(user, case: Case) -> tuple[list[PartyRow], bool]:
     identity = permissions.can_see_identity(user, case)
     for party in case.parties.all():
         values = {name: masked_party_value(user, party, name) for name in PARTY_FIELDS}
-        protected = party.role != PartyRole.DENOUNCED
         rows.append(
             PartyRow(
                 role=party.get_role_display(),
                 values=values,
-                masked=protected and not identity,
+                masked=party.is_protected and not identity,
             )
         )
-        if protected and identity and case.kind == CaseKind.DENUNCIATION:
-            reveals = True
+        reveals = reveals or (identity and party.reveals_denouncer)
     return rows, reveals
 
 

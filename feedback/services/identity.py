@@ -15,13 +15,13 @@ from django.utils import timezone
 
 from feedback import permissions
 from feedback.models import (
+    PROTECTED_PARTIES,
     Case,
     CaseEvent,
     CaseKind,
     EventKind,
     IdentityAccess,
     Party,
-    PartyRole,
 )
 
 # Where the identity was shown; the value is stored, so keep it stable.
@@ -71,7 +71,7 @@ def identity_reveal_record(
     if not permissions.can_see_identity(user, case):
         return False
     parties = Party.history if history else Party.objects
-    protected = parties.filter(case_id=case.pk).exclude(role=PartyRole.DENOUNCED)
+    protected = parties.filter(PROTECTED_PARTIES, case_id=case.pk)
     if not protected.exists():
         return False
     identity_access_record(user=user, case=case, context=context)
