@@ -2,6 +2,7 @@
 two turned into cases, one answered on the spot, and the follow-up."""
 
 import pytest
+from playwright.sync_api import expect
 
 from dialogues.models import ItemOutcome, Meeting
 from tests.dialogues.conftest import org, plan  # noqa: F401 - the fixture
@@ -35,7 +36,7 @@ def test_record_a_meeting_and_follow_it_up(page, log_in, org):  # noqa: F811
     page.fill("#id_actual_attendance", "86")
     page.fill("#id_minutes", "Cử tri xóm A dự đông đủ; 3 ý kiến phát biểu.")
     page.click("main button[type=submit]")
-    assert page.locator(".badge", has_text="Đã tổ chức").count() == 1
+    expect(page.locator(".badge", has_text="Đã tổ chức")).to_have_count(1)
 
     # Three items at once.
     page.click("text=Ghi nhận ý kiến, kiến nghị")
@@ -61,7 +62,7 @@ def test_record_a_meeting_and_follow_it_up(page, log_in, org):  # noqa: F811
         content="Bà Hoa hỏi thủ tục cấp đổi giấy chứng nhận.",
     )
     page.click("text=Lưu các ý kiến")
-    assert page.locator("article.item-card").count() == 3
+    expect(page.locator("article.item-card")).to_have_count(3)
 
     # Two into cases, in one go.
     cards = page.locator("article.item-card")
@@ -80,7 +81,7 @@ def test_record_a_meeting_and_follow_it_up(page, log_in, org):  # noqa: F811
 
     # The third answered on the spot.
     card = page.locator("article.item-card")
-    assert card.count() == 1
+    expect(card).to_have_count(1)
     card.locator("summary").click()
     card.locator("textarea[name$='-answer']").fill(
         "Đã hướng dẫn bà Hoa nộp hồ sơ tại Bộ phận một cửa."

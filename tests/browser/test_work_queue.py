@@ -3,6 +3,7 @@ finds a case by its code, records progress and drafts the answer; the leader
 approves it; staff of another hamlet cannot open the case."""
 
 import pytest
+from playwright.sync_api import expect
 
 from feedback.services.cases import case_transition
 from tests.factories import make_case
@@ -25,7 +26,7 @@ def test_officer_drafts_leader_approves_other_hamlet_gets_404(page, log_in, comm
     page.fill("#id_q", case.display_code)
     page.click("form[role=search] button[type=submit]")
     rows = page.locator("table.queue tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)  # waits for the results page
     assert "Còn" in rows.first.inner_text()  # working days left
     rows.first.locator("a.code").click()
     page.wait_for_load_state()
