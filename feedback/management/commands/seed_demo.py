@@ -18,12 +18,15 @@ status and flag, some of them overdue and some due within three working days.
   to its own past time, so events, answers, history and due dates are the
   services' own.  The side effects they schedule on commit (the citizen's
   e-mail and SMS) are not scheduled for this made-up past.
-* More cases are inserted in batches of 5,000 in one transaction each: the
-  same plans, with the services' effects replayed in memory against one
-  calendar and the policy rows read once.  Each case gets its parties, its
-  approved answer, the "created" event and its last status event (sealed in
-  the case's audit chain, ``feedback.audit``), and no history rows.  A
-  million cases take a few CPU-minutes.
+* More cases are inserted in batches of 5,000: the same plans, with the
+  services' effects replayed in memory against one calendar and the policy
+  rows read once.  Each case gets its parties, its approved answer, the
+  "created" event and its last status event (sealed in the case's audit
+  chain, ``feedback.audit``), and no history rows.  Each batch is one
+  transaction, except into a PostgreSQL database without cases: there the
+  whole load is one transaction that drops the tables' plain indexes and
+  foreign keys, copies each batch from a thread while the next is planned,
+  and rebuilds them at the end.  A million cases take a few minutes.
 * ``--seed S`` makes the generated data reproducible (not the tracking codes).
 """
 
@@ -31,8 +34,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
+import json
+import queue
 import random
 import secrets
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -47,7 +54,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, connection, reset_queries, transaction
+from django.db import IntegrityError, connection, models, reset_queries, transaction
 from django.utils import timezone
 
 from feedback import audit, deadlines, tracking, workflow
@@ -94,6 +101,7 @@ DEFAULT_CASES = 400
 BULK_THRESHOLD = 2000
 BULK_BATCH = 5000
 PROGRESS_EVERY = 100_000
+CODE_SPACE = tracking.BASE**tracking.RANDOM_LENGTH
 HISTORY_DAYS = 730
 DEMO_PASSWORD = "langnghe-demo"  # noqa: S105 - printed for the demo on purpose
 # Every demo log-in has an authenticator with this key (base32), printed for
@@ -1034,6 +1042,57 @@ CHANNEL_WEIGHTS = {
     },
     CaseKind.DIALOGUE_ISSUE: {Channel.DIALOGUE: 100},
 }
+# Target statuses by the age of a case in days (up to 2, 15, 60, older): the
+# few old cases left open are the backlog the dashboards show as late.
+STATUS_WEIGHTS_BY_AGE = [
+    (
+        2,
+        {
+            Status.RECEIVED: 80,
+            Status.ACCEPTED: 10,
+            Status.ARCHIVED: 5,
+            Status.RETURNED: 5,
+        },
+    ),
+    (
+        15,
+        {
+            Status.RECEIVED: 25,
+            Status.ACCEPTED: 50,
+            Status.RESOLVED: 5,
+            Status.RETURNED: 8,
+            Status.TRANSFERRED: 6,
+            Status.ARCHIVED: 4,
+            Status.WITHDRAWN: 2,
+        },
+    ),
+    (
+        60,
+        {
+            Status.RECEIVED: 2,
+            Status.ACCEPTED: 16,
+            Status.RESOLVED: 24,
+            Status.CLOSED: 38,
+            Status.RETURNED: 8,
+            Status.TRANSFERRED: 5,
+            Status.ARCHIVED: 4,
+            Status.WITHDRAWN: 3,
+        },
+    ),
+    (
+        None,
+        {
+            Status.RECEIVED: 0.5,
+            Status.ACCEPTED: 1.5,
+            Status.RESOLVED: 10,
+            Status.CLOSED: 66,
+            Status.RETURNED: 9,
+            Status.TRANSFERRED: 6,
+            Status.ARCHIVED: 4,
+            Status.WITHDRAWN: 3,
+        },
+    ),
+]
 # Channels through which citizens write at any hour.
 ANY_HOUR_CHANNELS = frozenset({Channel.ONLINE, Channel.PRESS})
 OUTCOME_WEIGHTS = {Outcome.UPHELD: 20, Outcome.PARTLY_UPHELD: 30, Outcome.REJECTED: 50}
@@ -1174,7 +1233,7 @@ CONTRIBUTIONS = [
 # --------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     full_name: str
     is_male: bool
@@ -1198,7 +1257,7 @@ class Person:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Spec:
     """What a case must be; ``None`` and ``False`` leave it to chance."""
 
@@ -1215,7 +1274,7 @@ class Spec:
     deadline: str | None = None  # "overdue" or "due_soon"
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     action: str
     moment: dt.datetime
@@ -1223,7 +1282,7 @@ class Step:
     data: dict = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Sim:
     """A case's workflow fields, changed as ``feedback.services.cases`` would."""
 
@@ -1265,7 +1324,7 @@ class Sim:
         return self.unit_remote or self.location_remote
 
 
-@dataclass
+@dataclass(slots=True)
 class Prior:
     """A finished case that a later one may repeat or appeal."""
 
@@ -1283,7 +1342,7 @@ class Prior:
     decision_date: dt.date | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Plan:
     spec: Spec
     kind: str
@@ -1556,10 +1615,22 @@ def _no_gc() -> Iterator[None]:
         gc.collect(0)
 
 
+def _commit_without_waiting() -> None:
+    """Let this transaction's commit return before its WAL reaches the disk
+    (PostgreSQL): a crash could lose the last batches seeded, never leave
+    half of one."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
 def _day(moment: dt.datetime) -> dt.date:
     """The local date of ``moment``, as ``timezone.localtime`` gives it
     (without its thread-local look-up, which dominates a bulk run)."""
-    return moment.astimezone(timezone.get_default_timezone()).date()
+    zone = timezone.get_default_timezone()
+    if moment.tzinfo is zone:
+        return moment.date()
+    return moment.astimezone(zone).date()
 
 
 def _ascii(text: str) -> str:
@@ -1580,9 +1651,10 @@ class CaseMaker:
         self.units = units
         self.users = users
         self.fields = fields
-        self.now = now
-        self.today = timezone.localdate(now)
         self.tz = timezone.get_default_timezone()
+        # Local time, as every moment planned from it: ``_day`` is then cheap.
+        self.now = now.astimezone(self.tz)
+        self.today = timezone.localdate(now)
         self.stdout = stdout
         self.first_day = self.today - dt.timedelta(days=HISTORY_DAYS)
         self.book = DeadlineBook(
@@ -1599,6 +1671,12 @@ class CaseMaker:
         self.decision_numbers: dict[tuple[int, str], int] = {}
         self.example: tuple[str, str] | None = None
         self.writers: dict = {}
+        self._cumulative: dict = {}
+        self._grounds_for: dict = {}
+        self.ids: dict = {}
+        self.user_ids = {username: user.pk for username, user in users.items()}
+        # The tracking codes drawn by this run (as numbers), never drawn twice.
+        self.codes_drawn: set[int] = set()
         grounds = LegalGround.objects.filter(is_active=True)
         self.grounds = {g.code: (g.action, g.kind) for g in grounds}
         self.ground_ids = {g.code: g.pk for g in grounds}
@@ -1662,7 +1740,18 @@ class CaseMaker:
     # Planning ------------------------------------------------------------
 
     def _weighted(self, weights: dict):
-        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+        """``rng.choices(list(weights), weights=…)[0]``, the same draw, with
+        the cumulative weights of each table summed once."""
+        table = self._cumulative.get(id(weights))
+        if table is None or table[0] is not weights:
+            table = (
+                weights,
+                list(weights),
+                list(itertools.accumulate(weights.values())),
+            )
+            self._cumulative[id(weights)] = table
+        _weights, population, cumulative = table
+        return self.rng.choices(population, cum_weights=cumulative)[0]
 
     def _office_moment(self, day: dt.date) -> dt.datetime:
         rng = self.rng
@@ -1687,48 +1776,11 @@ class CaseMaker:
         return min(moment, latest)
 
     def _status_for_age(self, age: int) -> str:
-        """A target status that fits a case received ``age`` days ago; the few
-        old cases left open are the backlog the dashboards show as late."""
-        if age <= 2:
-            weights = {
-                Status.RECEIVED: 80,
-                Status.ACCEPTED: 10,
-                Status.ARCHIVED: 5,
-                Status.RETURNED: 5,
-            }
-        elif age <= 15:
-            weights = {
-                Status.RECEIVED: 25,
-                Status.ACCEPTED: 50,
-                Status.RESOLVED: 5,
-                Status.RETURNED: 8,
-                Status.TRANSFERRED: 6,
-                Status.ARCHIVED: 4,
-                Status.WITHDRAWN: 2,
-            }
-        elif age <= 60:
-            weights = {
-                Status.RECEIVED: 2,
-                Status.ACCEPTED: 16,
-                Status.RESOLVED: 24,
-                Status.CLOSED: 38,
-                Status.RETURNED: 8,
-                Status.TRANSFERRED: 5,
-                Status.ARCHIVED: 4,
-                Status.WITHDRAWN: 3,
-            }
-        else:
-            weights = {
-                Status.RECEIVED: 0.5,
-                Status.ACCEPTED: 1.5,
-                Status.RESOLVED: 10,
-                Status.CLOSED: 66,
-                Status.RETURNED: 9,
-                Status.TRANSFERRED: 6,
-                Status.ARCHIVED: 4,
-                Status.WITHDRAWN: 3,
-            }
-        return self._weighted(weights)
+        """A target status that fits a case received ``age`` days ago."""
+        for up_to, weights in STATUS_WEIGHTS_BY_AGE:
+            if up_to is None or age <= up_to:
+                return self._weighted(weights)
+        raise AssertionError  # pragma: no cover - the last row takes any age
 
     def _responsible_unit(self, kind, template, hamlet) -> str:
         rng = self.rng
@@ -2117,15 +2169,17 @@ class CaseMaker:
     def ground(self, action: str, kind: str, preferred: list[str]) -> str | None:
         """A legal ground for ``action`` on a case of ``kind``: one of
         ``preferred`` when the table has it, else any that applies."""
-        usable = [
-            code
-            for code, (ground_action, ground_kind) in self.grounds.items()
-            if ground_action == action and ground_kind in ("", kind)
-        ]
-        chosen = [code for code in preferred if code in usable]
-        if chosen:
-            return self.rng.choice(chosen)
-        return self.rng.choice(usable) if usable else None
+        key = (action, kind, tuple(preferred))
+        found = self._grounds_for.get(key)
+        if found is None:
+            usable = [
+                code
+                for code, (ground_action, ground_kind) in self.grounds.items()
+                if ground_action == action and ground_kind in ("", kind)
+            ]
+            chosen = [code for code in preferred if code in usable]
+            found = self._grounds_for[key] = chosen or usable
+        return self.rng.choice(found) if found else None
 
     def _required_ground(self, action: str, kind: str, preferred: list[str]) -> str:
         code = self.ground(action, kind, preferred)
@@ -2441,107 +2495,181 @@ class CaseMaker:
     # Writing in bulk ---------------------------------------------------------
 
     def bulk(self, count: int) -> int:
-        """Insert ``count`` cases in batches of ``BULK_BATCH``, each batch in
-        one transaction; only the batch being written is held in memory."""
+        """Insert ``count`` cases in batches of ``BULK_BATCH``; only the batch
+        being written is held in memory.
+
+        Into a PostgreSQL database that has no cases yet, the whole load is
+        one transaction: the tables' plain indexes and foreign keys are
+        dropped first and rebuilt at the end (``LoadWithoutIndexes``), and a
+        thread copies each batch while the next one is planned.  Otherwise
+        each batch is a transaction of its own.
+        """
         started = time.monotonic()
+        if connection.vendor != "postgresql" or Case.objects.exists():
+            return self._batches(count, started, exclusive=False)
+        with transaction.atomic():
+            _commit_without_waiting()
+            load = LoadWithoutIndexes([Case, Party, Answer, CaseEvent, AuditHead])
+            load.drop()
+            written = self._batches(count, started, exclusive=True)
+            rebuilding = time.monotonic()
+            load.restore()
+            self.stdout.write(
+                f"  chỉ mục / indexes and foreign keys rebuilt in "
+                f"{time.monotonic() - rebuilding:.0f} s"
+            )
+        load.analyze()
+        return written
+
+    def _batches(self, count: int, started: float, *, exclusive: bool) -> int:
+        """Plan and write the batches; ``exclusive``: this transaction holds
+        the tables (``bulk``), and a ``CopyWorker`` writes them."""
         self.writers = {
-            model: RowWriter(model)
-            for model in (Case, Party, Answer, CaseEvent, AuditHead)
+            Case: RowWriter(Case, with_pk=True),
+            Party: RowWriter(Party),
+            Answer: RowWriter(Answer, with_pk=True),
+            CaseEvent: RowWriter(CaseEvent),
+            AuditHead: RowWriter(AuditHead),
         }
+        self.ids = {
+            Case: IdBlock(Case, exclusive=exclusive),
+            Answer: IdBlock(Answer, exclusive=exclusive),
+        }
+        worker = CopyWorker() if exclusive else None
         specs = self.specs(count, bulk=True)
         written = 0
         next_report = PROGRESS_EVERY
-        while written < count:
-            size = min(BULK_BATCH, count - written)
-            with _no_gc():
-                plans = [self.preplan(next(specs), bulk=True) for _ in range(size)]
-                plans.sort(key=lambda plan: plan.received_at)
-                for plan in plans:
-                    self.finalize(plan, bulk=True)
-                with transaction.atomic():
-                    ids = self._insert(plans)
-            # With DEBUG on, Django keeps every query's SQL: drop them.
-            reset_queries()
-            for plan, case_id in zip(plans, ids, strict=True):
-                self.remember(plan, case_id)
-            written += size
-            while written >= next_report:
-                elapsed = time.monotonic() - started
-                self.stdout.write(
-                    f"  {next_report:>9,} vụ việc / cases ({elapsed:.0f} s)"
-                )
-                next_report += PROGRESS_EVERY
+        try:
+            while written < count:
+                size = min(BULK_BATCH, count - written)
+                with _no_gc():
+                    plans = [self.preplan(next(specs), bulk=True) for _ in range(size)]
+                    plans.sort(key=lambda plan: plan.received_at)
+                    for plan in plans:
+                        self.finalize(plan, bulk=True)
+                    ids = self.ids[Case].take(len(plans))
+                    if worker is not None:
+                        worker.put(self._copies(self._rows(plans, ids)))
+                    else:
+                        self._write_batch(plans, ids)
+                # With DEBUG on, Django keeps every query's SQL: drop them.
+                reset_queries()
+                for plan, case_id in zip(plans, ids, strict=True):
+                    self.remember(plan, case_id)
+                written += size
+                while written >= next_report:
+                    elapsed = time.monotonic() - started
+                    self.stdout.write(
+                        f"  {next_report:>9,} vụ việc / cases ({elapsed:.0f} s)"
+                    )
+                    next_report += PROGRESS_EVERY
+        finally:
+            if worker is not None:
+                worker.close()
+        for block in self.ids.values():
+            block.close()
         return written
 
-    def _insert(self, plans: list[Plan]) -> list[int]:
-        """One batch: cases, then their parties, answers and events."""
+    def _copies(self, rows: dict) -> list[tuple[str, str]]:
+        return [
+            (self.writers[model].copy_sql, "".join(model_rows))
+            for model, model_rows in rows.items()
+            if model_rows
+        ]
+
+    def _write_batch(self, plans: list[Plan], ids: list[int]) -> None:
+        """One batch in a transaction of its own, drawing the tracking codes
+        again if one is already taken."""
+        with transaction.atomic():
+            _commit_without_waiting()
+            for _attempt in range(5):
+                rows = self._rows(plans, ids)
+                try:
+                    with transaction.atomic():
+                        self.writers[Case].insert(rows.pop(Case))
+                    break
+                except IntegrityError:
+                    # A tracking code drawn twice (one in 2**54): draw again.
+                    continue
+            else:  # pragma: no cover - would take astronomically bad luck
+                raise CommandError("Could not draw unique tracking codes.")
+            for model, model_rows in rows.items():
+                self.writers[model].insert(model_rows)
+
+    def _code(self) -> str:
+        """A new tracking code (``tracking.generate_code``, from one draw of
+        the random body instead of one per symbol); never one this run drew
+        before."""
+        while True:
+            number = secrets.randbelow(CODE_SPACE)
+            if number not in self.codes_drawn:
+                break
+        self.codes_drawn.add(number)
+        symbols = []
+        for _ in range(tracking.RANDOM_LENGTH):
+            number, value = divmod(number, tracking.BASE)
+            symbols.append(tracking.ALPHABET[value])
+        body = "".join(symbols)
+        return body + tracking.check_symbol(body)
+
+    def _rows(self, plans: list[Plan], ids: list[int]) -> dict:
+        """The rows of one batch, by model: cases, then their parties,
+        answers, events and audit heads."""
         writers = self.writers
         key = settings.TRACKING_PIN_KEY
         pins = [f"{self.rng.randrange(10**6):06d}" for _ in plans]
-        for _attempt in range(5):
-            codes = [tracking.generate_code() for _ in plans]
-            rows = [
-                self._case_row(plan, code, tracking.hash_pin(code, pin, key=key))
-                for plan, code, pin in zip(plans, codes, pins, strict=True)
-            ]
-            try:
-                with transaction.atomic():
-                    writers[Case].insert(rows)
-                break
-            except IntegrityError:
-                # A tracking code drawn twice (one in 2**54): draw again.
-                continue
-        else:  # pragma: no cover - would take astronomically bad luck
-            raise CommandError("Could not draw unique tracking codes.")
-        by_code = dict(Case.objects.filter(code__in=codes).values_list("code", "pk"))
-        ids = [by_code[code] for code in codes]
-        user_ids = {username: user.pk for username, user in self.users.items()}
-        party_writer = writers[Party]
-        writers[Party].insert(
-            [
-                party_writer.row(
-                    case_id=case_id,
-                    role=party.role,
-                    full_name=party.full_name,
-                    national_id=party.national_id,
-                    phone=party.phone,
-                    email=party.email,
-                    address=party.address,
-                    created_at=plan.received_at,
-                    updated_at=plan.received_at,
-                )
-                for plan, case_id in zip(plans, ids, strict=True)
-                for party in plan.parties()
-            ]
-        )
+        case_rows = []
+        for plan, case_id, pin in zip(plans, ids, pins, strict=True):
+            code = self._code()
+            pin_hash = tracking.hash_pin(code, pin, key=key)
+            case_rows.append(self._case_row(plan, case_id, code, pin_hash))
+        user_ids = self.user_ids
+        party_row = writers[Party].row
+        party_rows = [
+            party_row(
+                case_id=case_id,
+                role=party.role,
+                full_name=party.full_name,
+                national_id=party.national_id,
+                phone=party.phone,
+                email=party.email,
+                address=party.address,
+                created_at=plan.received_at,
+                updated_at=plan.received_at,
+            )
+            for plan, case_id in zip(plans, ids, strict=True)
+            for party in plan.parties()
+        ]
         answered = [
             (plan, case_id)
             for plan, case_id in zip(plans, ids, strict=True)
             if plan.sim.resolved_at is not None
         ]
-        writers[Answer].insert(
-            [
-                self._answer_row(writers[Answer], plan.sim, case_id, user_ids)
-                for plan, case_id in answered
-            ]
-        )
         answer_ids = dict(
-            Answer.objects.filter(
-                case_id__in=[case_id for _plan, case_id in answered], number=1
-            ).values_list("case_id", "pk")
+            zip(
+                [case_id for _plan, case_id in answered],
+                self.ids[Answer].take(len(answered)),
+                strict=True,
+            )
         )
+        answer_rows = [
+            self._answer_row(
+                writers[Answer], plan.sim, answer_ids[case_id], case_id, user_ids
+            )
+            for plan, case_id in answered
+        ]
         # Each case's events are sealed in its audit chain here, as
         # ``CaseEvent.save`` would; its history chain starts empty.
-        event_writer = writers[CaseEvent]
-        head_writer = writers[AuditHead]
+        event_row = writers[CaseEvent].row
+        head_row = writers[AuditHead].row
         event_rows = []
         head_rows = []
         for plan, case_id in zip(plans, ids, strict=True):
             values = self._event_rows(plan, case_id, answer_ids.get(case_id), user_ids)
             seq, last_hash = audit.seal_values(CaseEvent, values)
-            event_rows.extend(event_writer.row(**row) for row in values)
+            event_rows.extend(event_row(**row) for row in values)
             head_rows.append(
-                head_writer.row(
+                head_row(
                     case_id=case_id,
                     chain=AuditChain.EVENTS,
                     seq=seq,
@@ -2549,22 +2677,27 @@ class CaseMaker:
                 )
             )
             head_rows.append(
-                head_writer.row(
+                head_row(
                     case_id=case_id,
                     chain=AuditChain.HISTORY,
                     seq=0,
                     row_hash=audit.GENESIS,
                 )
             )
-        event_writer.insert(event_rows)
-        head_writer.insert(head_rows)
-        return ids
+        return {
+            Case: case_rows,
+            Party: party_rows,
+            Answer: answer_rows,
+            CaseEvent: event_rows,
+            AuditHead: head_rows,
+        }
 
-    def _case_row(self, plan: Plan, code: str, pin_hash: str) -> list:
+    def _case_row(self, plan: Plan, case_id: int, code: str, pin_hash: str):
         units = self.units
         users = self.users
         sim = plan.sim
         return self.writers[Case].row(
+            id=case_id,
             code=code,
             pin_hash=pin_hash,
             kind=plan.kind,
@@ -2615,10 +2748,11 @@ class CaseMaker:
         )
 
     @staticmethod
-    def _answer_row(writer, sim: Sim, case_id: int, user_ids: dict) -> list:
+    def _answer_row(writer, sim: Sim, answer_id: int, case_id: int, user_ids: dict):
         """The approved answer that ``resolve`` records, as the first version."""
         resolve = next(entry[0] for entry in sim.log if entry[0].action == "resolve")
         return writer.row(
+            id=answer_id,
             case_id=case_id,
             number=1,
             status=AnswerStatus.APPROVED,
@@ -2678,31 +2812,71 @@ class CaseMaker:
         return rows
 
 
+def _copy_text(value) -> str:
+    """``value`` as a field of ``COPY``'s text format."""
+    text = value if type(value) is str else str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
+
+
+def _copy_formatter(model_field) -> Callable:
+    """How ``RowWriter`` writes a (non-null) value of ``model_field`` for
+    ``COPY``: the text PostgreSQL parses to the value psycopg would bind."""
+    internal_type = model_field.get_internal_type()
+    if internal_type == "BooleanField":
+        return lambda value: "t" if value else "f"
+    if internal_type == "DateTimeField":
+        # An aware datetime prints with its offset: the same instant.
+        return str
+    if internal_type == "DateField":
+        return dt.date.isoformat
+    if internal_type == "JSONField":
+        return lambda value: _copy_text(json.dumps(value, cls=model_field.encoder))
+    target = model_field.target_field if model_field.is_relation else model_field
+    if isinstance(target, models.IntegerField):
+        return str
+    return _copy_text
+
+
 class RowWriter:
     """Many rows of one model, written from plain values.
 
     ``bulk_create`` prepares each value of each object through its field and
     model instances are slow to build; at a million cases that is most of the
-    run.  Here a row is a list in column order: the value given for each
-    field (by attname), adapted as dates, datetimes and JSON need for this
-    database, or the field's default.  Give ``auto_now`` fields explicitly.
+    run.  Here a row is built from the value given for each field (by
+    attname) or the field's default: on PostgreSQL directly as a line of
+    ``COPY``'s text format, elsewhere as a list adapted as dates, datetimes
+    and JSON need.  Give ``auto_now`` fields explicitly, and the primary key
+    when ``with_pk`` (ids reserved with ``IdBlock``).
     """
 
-    def __init__(self, model):
+    def __init__(self, model, *, with_pk: bool = False):
         ops = connection.ops
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.copy_format = connection.vendor == "postgresql"
+        fields = [
+            f for f in model._meta.concrete_fields if with_pk or not f.primary_key
+        ]
         self.columns = []
         for model_field in fields:
-            internal_type = model_field.get_internal_type()
-            if internal_type == "DateTimeField":
-                adapt = self._datetime_adapter()
-            elif internal_type == "DateField":
-                adapt = ops.adapt_datefield_value
-            elif internal_type == "JSONField":
-                adapt = partial(model_field.get_db_prep_save, connection=connection)
+            default = None if model_field.primary_key else model_field.get_default()
+            if self.copy_format:
+                adapt = _copy_formatter(model_field)
+                default = _NULL if default is None else adapt(default)
             else:
-                adapt = None
-            self.columns.append((model_field.attname, model_field.get_default(), adapt))
+                adapt = self._adapter(model_field)
+            self.columns.append((model_field.attname, default, adapt))
+        # For COPY: each column's default text, and where a value goes.
+        self.defaults = [default for _attname, default, _adapt in self.columns]
+        self.positions = {
+            attname: (index, adapt)
+            for index, (attname, _default, adapt) in enumerate(self.columns)
+        }
         quote = ops.quote_name
         names = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
@@ -2710,6 +2884,17 @@ class RowWriter:
         # Identifiers from the model's own metadata, quoted; values are bound.
         self.sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
         self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
+
+    @staticmethod
+    def _adapter(model_field):
+        internal_type = model_field.get_internal_type()
+        if internal_type == "DateTimeField":
+            return RowWriter._datetime_adapter()
+        if internal_type == "DateField":
+            return connection.ops.adapt_datefield_value
+        if internal_type == "JSONField":
+            return partial(model_field.get_db_prep_save, connection=connection)
+        return None
 
     @staticmethod
     def _datetime_adapter():
@@ -2721,7 +2906,14 @@ class RowWriter:
             return lambda value: str(value.astimezone(zone).replace(tzinfo=None))
         return connection.ops.adapt_datetimefield_value
 
-    def row(self, **values) -> list:
+    def row(self, **values) -> str | list:
+        if self.copy_format:
+            fields = self.defaults.copy()
+            positions = self.positions
+            for attname, value in values.items():
+                index, adapt = positions[attname]
+                fields[index] = _NULL if value is None else adapt(value)
+            return "\t".join(fields) + "\n"
         row = []
         for attname, default, adapt in self.columns:
             value = values.get(attname, default)
@@ -2730,19 +2922,214 @@ class RowWriter:
             row.append(value)
         return row
 
-    def insert(self, rows: list[list]) -> None:
-        """Write ``rows``: one ``COPY`` on PostgreSQL (the server would parse
-        and plan each row of an ``executemany`` on its own), one prepared
-        ``INSERT`` run for every row elsewhere."""
+    def insert(self, rows: list) -> None:
+        """Write ``rows`` now: one ``COPY`` on PostgreSQL (the server would
+        parse and plan each row of an ``executemany`` on its own), one
+        prepared ``INSERT`` run for every row elsewhere."""
         if not rows:
             return
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if self.copy_format:
                 with cursor.cursor.copy(self.copy_sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
+                    copy.write("".join(rows))
             else:
                 cursor.executemany(self.sql, rows)
+
+
+_MISSING = object()
+_NULL = "\\N"
+
+
+class IdBlock:
+    """Primary keys for rows whose id other rows of the batch need (a case's
+    parties and events, an answer's event) before they are written.
+
+    By default each call takes ``n`` values from the table's sequence (on
+    SQLite, the ids after the largest in use: it has one writer at a time).
+    ``exclusive`` is for tables this transaction holds in ``ACCESS
+    EXCLUSIVE`` mode, so that nobody else can take an id meanwhile: ids are
+    counted from the sequence's next value, and ``close`` moves the sequence
+    past the last one given.
+    """
+
+    def __init__(self, model, *, exclusive: bool = False):
+        self.table = model._meta.db_table
+        self.exclusive = exclusive
+        self.sequence = None
+        self.next_id = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self.table])
+                self.sequence = cursor.fetchone()[0]
+                if exclusive:
+                    cursor.execute("SELECT nextval(%s)", [self.sequence])
+                    self.next_id = cursor.fetchone()[0]
+
+    def take(self, n: int) -> list[int]:
+        if self.next_id is not None:
+            first = self.next_id
+            self.next_id += n
+            return list(range(first, first + n))
+        if not n:
+            return []
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            if self.sequence is not None:
+                cursor.execute(
+                    "SELECT nextval(%s) FROM generate_series(1, %s)", [self.sequence, n]
+                )
+                return sorted(row[0] for row in cursor.fetchall())
+            # The table name is the model's own, quoted.
+            cursor.execute(f"SELECT MAX(id) FROM {quote(self.table)}")  # noqa: S608
+            largest = cursor.fetchone()[0] or 0
+            cursor.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table]
+            )
+            found = cursor.fetchone()
+            first = max(largest, found[0] if found else 0) + 1
+        return list(range(first, first + n))
+
+    def close(self) -> None:
+        """Leave the sequence at the last id given (its next value unused
+        when none was)."""
+        if self.next_id is None:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(%s, %s, %s)",
+                [self.sequence, max(self.next_id - 1, 1), self.next_id > 1],
+            )
+
+
+class CopyWorker:
+    """Runs the ``COPY`` statements of one batch on a thread of its own while
+    the next batch is planned, so that the server loads one batch while
+    Python builds the next (two cores, both busy).
+
+    It writes through the connection's psycopg object in the transaction the
+    main thread opened; the main thread must not use the connection until
+    ``close``.  An error on the thread is raised in the main thread at the
+    next ``put`` or at ``close``.
+    """
+
+    def __init__(self):
+        self.raw = connection.connection
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="seed-copy", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            batch = self.queue.get()
+            if batch is None:
+                return
+            if self.error is not None:
+                continue
+            try:
+                with self.raw.cursor() as cursor:
+                    for sql, data in batch:
+                        with cursor.copy(sql) as copy:
+                            copy.write(data)
+            except BaseException as error:  # noqa: BLE001 - re-raised in the caller
+                self.error = error
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def put(self, batch: list[tuple[str, bytes]]) -> None:
+        """Queue ``(copy_sql, data)`` pairs; waits while a batch is queued."""
+        self._raise()
+        self.queue.put(batch)
+
+    def close(self) -> None:
+        """Wait for the queued batches; raise the thread's error if any."""
+        self.queue.put(None)
+        self.thread.join()
+        self._raise()
+
+
+class LoadWithoutIndexes:
+    """Drop the plain indexes and the foreign keys of tables about to be
+    filled from empty, and recreate them after: building an index from a
+    million rows at once costs a fraction of updating it row by row, and
+    each foreign key checks its rows with one join instead of one query per
+    row.  PostgreSQL only, inside the transaction that loads the rows (the
+    ``DROP`` holds the tables until it commits, and a failure rolls it all
+    back).
+
+    The definitions are read from the catalogue before dropping
+    (``pg_get_indexdef`` and ``pg_get_constraintdef``), so exactly what the
+    migrations made comes back, under the same names.  Primary keys, unique
+    indexes and check constraints stay: they keep checking every row.
+    Partial indexes stay too: they take the few rows that match (open cases,
+    flagged ones), and the text of a predicate such as ``status IN (…)``
+    does not read back into the very same expression.
+    """
+
+    def __init__(self, tables):
+        self.tables = [model._meta.db_table for model in tables]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+                FROM pg_index i
+                WHERE i.indrelid = ANY (%s::regclass[])
+                  AND NOT i.indisprimary AND NOT i.indisunique
+                  AND i.indpred IS NULL
+                  AND NOT EXISTS (
+                    SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid
+                        AND c.contype IN ('p', 'u', 'x')
+                  )
+                ORDER BY i.indrelid, i.indexrelid
+                """,
+                [self.tables],
+            )
+            self.indexes = cursor.fetchall()
+            cursor.execute(
+                """
+                SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+                FROM pg_constraint
+                WHERE conrelid = ANY (%s::regclass[]) AND contype = 'f'
+                ORDER BY conrelid, conname
+                """,
+                [self.tables],
+            )
+            self.foreign_keys = cursor.fetchall()
+
+    def drop(self) -> None:
+        # Rows this transaction wrote before (units and users, when the
+        # caller holds one transaction around the command) leave deferred
+        # checks pending, and a table with pending checks cannot be altered:
+        # run them now, as Django does before loading fixtures.
+        connection.check_constraints()
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for table, name, _definition in self.foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+            for name, _definition in self.indexes:
+                cursor.execute(f"DROP INDEX {name}")
+
+    def restore(self) -> None:
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            # Sorting for the index builds, parallel workers included.
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            for _name, definition in self.indexes:
+                cursor.execute(definition)
+            for table, name, definition in self.foreign_keys:
+                cursor.execute(
+                    f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+            cursor.execute("RESET maintenance_work_mem")
+
+    def analyze(self) -> None:
+        """Planner statistics for the new rows (autovacuum would take its
+        time, and until then every query plans for empty tables)."""
+        with connection.cursor() as cursor:
+            for table in self.tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 class Command(BaseCommand):
