@@ -32,7 +32,9 @@ link of a hash chain of that case:
   that order, so no deadlock); a writer that does not (an identity view, a
   meeting item) still queues on the head.  The head also shows when rows
   were cut off a chain's end.  Seeding in bulk and the data migrations write
-  heads themselves.
+  heads themselves, and so does ``case_create`` (``new_case_chains``): the
+  chains of a case not yet committed are nobody else's, so its first rows
+  are sealed against heads held in memory, inserted once at the end.
 * **Writers cannot forget it**: ``AuditChained.save()`` seals each new row
   (every path that saves a ``CaseEvent`` or makes simple-history write a
   record), ``CaseEvent.objects.bulk_create`` seals each object, and the bulk
@@ -57,6 +59,8 @@ not chained.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import decimal
 import hashlib
@@ -72,6 +76,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
+from simple_history.signals import pre_create_historical_record
 
 GENESIS = "0" * 64
 EVENTS = "events"
@@ -236,11 +241,92 @@ def _lock_head(case_id: int, chain: str):
     head = (
         AuditHead.objects.select_for_update()
         .filter(case_id=case_id, chain=chain)
+        # (case, chain) is unique: no ordering, so no join to the case for
+        # the model's default ordering.
+        .order_by()
         .first()
     )
     if head is None:
         head = AuditHead(case_id=case_id, chain=chain, seq=0, row_hash=GENESIS)
     return head
+
+
+class _NewCase:
+    """The chains of a case being created in the current transaction: their
+    heads live here until ``new_case_chains`` inserts them."""
+
+    def __init__(self, case):
+        self.case = case
+        self.heads: dict[tuple[int, str], models.Model] = {}
+
+    def head(self, case_id: int, chain: str):
+        """The in-memory head of ``chain`` when ``case_id`` is the new case,
+        else ``None``."""
+        if case_id != self.case.pk:
+            return None
+        from feedback.models import AuditHead
+
+        key = (case_id, chain)
+        head = self.heads.get(key)
+        if head is None:
+            head = self.heads[key] = AuditHead(
+                case_id=case_id, chain=chain, seq=0, row_hash=GENESIS
+            )
+        return head
+
+
+_NEW_CASE: contextvars.ContextVar[_NewCase | None] = contextvars.ContextVar(
+    "audit_new_case", default=None
+)
+
+
+@contextlib.contextmanager
+def new_case_chains(case):
+    """Seal the rows of ``case``, which is being created in the current
+    transaction, without reading or updating its heads row by row.
+
+    Nobody else can append to the chains of a case that is not committed
+    yet (no other transaction sees it), so there is nothing to lock: the
+    heads are kept in memory while the rows are sealed and inserted in one
+    statement when the block ends.  The history rows of the case itself are
+    sealed as simple-history builds them (``_seal_new_case_history``), so
+    that ``AuditChained.save`` needs no savepoint around seal and insert.
+    Use inside the transaction that inserts the case, around its saves; if
+    the block raises, nothing is inserted (the transaction rolls back).
+    """
+    new_case = _NewCase(case)
+    token = _NEW_CASE.set(new_case)
+    try:
+        yield
+    finally:
+        _NEW_CASE.reset(token)
+    heads = [
+        head for (case_id, _chain), head in new_case.heads.items() if case_id == case.pk
+    ]
+    if heads:
+        type(heads[0]).objects.bulk_create(heads)
+
+
+def _seal_new_case_history(sender, history_instance, **kwargs) -> None:
+    """``pre_create_historical_record``: seal a history row of the case that
+    ``new_case_chains`` is creating (the rows of other cases are sealed by
+    ``AuditChained.save`` as always)."""
+    new_case = _NEW_CASE.get()
+    if new_case is None:
+        return
+    from feedback.models import AuditChained
+
+    if not isinstance(history_instance, AuditChained) or history_instance.row_hash:
+        return
+    audited = describe(type(history_instance))
+    case_id = getattr(history_instance, audited.case_attr)
+    if case_id is not None and case_id == new_case.case.pk:
+        seal(history_instance)
+
+
+pre_create_historical_record.connect(
+    _seal_new_case_history, dispatch_uid="audit-seal-new-case-history"
+)
 
 
 def seal(row) -> None:
@@ -252,13 +338,19 @@ def seal(row) -> None:
     case_id = getattr(row, audited.case_attr)
     if case_id is None:
         return
-    head = _lock_head(case_id, audited.chain)
+    new_case = _NEW_CASE.get()
+    head = new_case.head(case_id, audited.chain) if new_case is not None else None
+    in_memory = head is not None
+    if head is None:
+        head = _lock_head(case_id, audited.chain)
     row.audit_seq = head.seq + 1
     row.prev_hash = head.row_hash
     values = [_db_value(field, getattr(row, field.attname)) for field in audited.fields]
     row.row_hash = link_hash(row.prev_hash, audited.table, audited.names, values)
     head.seq = row.audit_seq
     head.row_hash = row.row_hash
+    if in_memory:
+        return
     if head.pk is None:
         head.save()
     else:

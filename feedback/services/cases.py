@@ -18,7 +18,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from feedback import permissions, tracking, validators, workflow
+from feedback import audit, permissions, tracking, validators, workflow
 from feedback.errors import (
     ConflictError,
     InvalidInputError,
@@ -176,7 +176,74 @@ def _dispatch_unit_of(actor) -> Unit | None:
     return None
 
 
-@transaction.atomic
+def _remember_parties(case: Case, parties: list[Party]) -> None:
+    """Hold the new case's parties as ``case.parties.all()`` answers them (in
+    the model's order: role, then id), so that the receipt renders them
+    without reading back what was just written.  Skipped when the backend
+    returned no primary keys."""
+    if any(party.pk is None for party in parties):
+        return
+    queryset = case.parties.all()
+    queryset._result_cache = sorted(parties, key=lambda party: (party.role, party.pk))
+    queryset._prefetch_done = True
+    case._prefetched_objects_cache = {"parties": queryset}
+
+
+def _insert_case(
+    case: Case, *, pin: str, parties: list[PartyInput], note: str, now: dt.datetime
+) -> CaseEvent:
+    """Insert the new ``case`` with a fresh tracking code, its parties and its
+    "created" event; answers the event.  Call inside a transaction."""
+    # The new case's audit chains start here: their heads are written once,
+    # when the block ends, rather than read, locked and updated per row.
+    with audit.new_case_chains(case):
+        for _attempt in range(5):
+            case.code = tracking.generate_code()
+            case.pin_hash = tracking.hash_pin(
+                case.code, pin, key=settings.TRACKING_PIN_KEY
+            )
+            try:
+                with transaction.atomic():
+                    case.save()
+                break
+            except IntegrityError:
+                # A code collision (one in 2**54); draw again.
+                case.pk = None
+                continue
+        else:  # pragma: no cover - would take astronomically bad luck
+            raise InvalidInputError(
+                _("Could not issue a tracking code; please try again.")
+            )
+        created_parties = Party.objects.bulk_create(
+            Party(
+                case=case,
+                role=p.role,
+                full_name=p.full_name.strip(),
+                national_id=p.national_id.strip(),
+                phone=validators.normalize_phone(p.phone) if p.phone else "",
+                email=p.email.strip(),
+                address=p.address.strip(),
+            )
+            for p in parties
+        )
+        _remember_parties(case, created_parties)
+        event = CaseEvent(
+            case=case,
+            kind=EventKind.CREATED,
+            action="create",
+            to_status=case.status,
+            is_public=True,
+            text=note,
+            author=case.created_by,
+            created_at=now,
+            data={"stage": case.stage, "stage_due_on": case.stage_due_on.isoformat()},
+        )
+        # Sealed here, so that saving it needs no savepoint of its own.
+        audit.seal(event)
+        event.save()
+    return event
+
+
 def case_create(
     *,
     actor,
@@ -280,47 +347,16 @@ def case_create(
         case.stage_due_on = answer_due_on
         case.final_due_on = answer_due_on
     pin = tracking.generate_pin()
-    for _attempt in range(5):
-        case.code = tracking.generate_code()
-        case.pin_hash = tracking.hash_pin(case.code, pin, key=settings.TRACKING_PIN_KEY)
-        try:
-            with transaction.atomic():
-                case.save()
-            break
-        except IntegrityError:
-            # A code collision (one in 2**54); draw again.
-            case.pk = None
-            continue
-    else:  # pragma: no cover - would take astronomically bad luck
-        raise InvalidInputError(_("Could not issue a tracking code; please try again."))
-    Party.objects.bulk_create(
-        Party(
-            case=case,
-            role=p.role,
-            full_name=p.full_name.strip(),
-            national_id=p.national_id.strip(),
-            phone=validators.normalize_phone(p.phone) if p.phone else "",
-            email=p.email.strip(),
-            address=p.address.strip(),
+    # Everything above only reads, and refuses before anything is written;
+    # the writes below succeed together or fail with the caller's
+    # transaction, so inside one they need no savepoint of their own.
+    with transaction.atomic(savepoint=False):
+        event = _insert_case(case, pin=pin, parties=parties, note=note, now=now)
+        transaction.on_commit(
+            lambda: case_changed.send(
+                sender=Case, case_id=case.pk, action="create", event_id=event.pk
+            )
         )
-        for p in parties
-    )
-    event = CaseEvent.objects.create(
-        case=case,
-        kind=EventKind.CREATED,
-        action="create",
-        to_status=case.status,
-        is_public=True,
-        text=note,
-        author=case.created_by,
-        created_at=now,
-        data={"stage": case.stage, "stage_due_on": case.stage_due_on.isoformat()},
-    )
-    transaction.on_commit(
-        lambda: case_changed.send(
-            sender=Case, case_id=case.pk, action="create", event_id=event.pk
-        )
-    )
     return CreatedCase(case=case, pin=pin)
 
 
