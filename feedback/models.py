@@ -588,12 +588,13 @@ class Case(TimeStampedModel):
                 name="case_open_recent_idx",
             ),
             # Counting open cases by status and due date ("overdue") within
-            # the reader's units from the index alone.
+            # the reader's units from the index alone, and finding a page of
+            # them newest first (``received_at``) without reading the table.
             models.Index(
                 fields=["status", "stage_due_on"],
-                include=["responsible_unit", "assignee", "id"],
+                include=["responsible_unit", "assignee", "received_at", "id"],
                 condition=Q(status__in=["received", "accepted"]),
-                name="case_open_due_cover_idx",
+                name="case_open_due_recent_idx",
             ),
             # "My work" lists open cases by due date: read in order.
             models.Index(

@@ -21,12 +21,22 @@ def mask_name(full_name: str) -> str:
 
 def masked_party_value(user, party, name: str) -> str:
     """The party's ``name`` attribute as ``user`` may see it."""
-    value = getattr(party, name)
+    return masked_party_values(user, party, (name,))[name]
+
+
+def masked_party_values(user, party, names) -> dict[str, str]:
+    """``masked_party_value`` for several attributes of one party, asking
+    the gate once (a list shows five attributes of every party)."""
     if permissions.can_see_identity(user, party.case):
-        return value
-    if not value:
-        return ""
-    if not is_protected_role(party.role):
-        # The person denounced is not protected by the denouncer rules.
-        return value if name == "full_name" else MASK
-    return _("(confidential)")
+        return {name: getattr(party, name) for name in names}
+    protected = is_protected_role(party.role)
+    values = {}
+    for name in names:
+        value = getattr(party, name)
+        if not value:
+            values[name] = ""
+        elif not protected:
+            values[name] = value if name == "full_name" else MASK
+        else:
+            values[name] = _("(confidential)")
+    return values

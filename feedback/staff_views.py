@@ -41,7 +41,7 @@ from feedback.models import (
 )
 from feedback.presentation import masked_party_value
 from feedback.selectors import queue
-from feedback.selectors.cases import local_today
+from feedback.selectors.cases import local_today, page_ids, rows_of
 from feedback.services.cases import case_allowed_actions, case_transition
 from feedback.services.identity import CONTEXT_CASE_PAGE, identity_access_record
 from feedback.staff_forms import ACTION_FORMS, PAGE_SIZES, QueueFilterForm
@@ -109,7 +109,9 @@ def work_queue(request):
     cases = queue.queue_cases(
         user=user, filters=filters, today=today, calendar=calendar
     )
-    page = Paginator(cases, per_page).get_page(request.GET.get("page"))
+    # The page's ids first, then its rows (``page_ids``).
+    page = Paginator(page_ids(cases), per_page).get_page(request.GET.get("page"))
+    page.object_list = rows_of(cases, page.object_list)
     rows = []
     for case in page:
         petitioner, masked = _petitioner_label(user, case)
@@ -139,6 +141,10 @@ def work_queue(request):
             "show_unit": queue.is_subtree_viewer(user)
             or len(permissions.memberships_of(user)) > 1,
             "today": today,
+            "filters_cache_seconds": queue.CHOICES_CACHE_SECONDS,
+            "filters_cache_key": (
+                f"{queue.queue_choices_key(user)}|{request.GET.urlencode()}"
+            ),
         },
     )
 

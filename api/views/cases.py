@@ -16,7 +16,7 @@ from api.idempotency import (
     request_fingerprint,
     run_idempotently,
 )
-from api.pagination import PageNumberPagination
+from api.pagination import CasePagination, PageNumberPagination
 from api.schema import (
     IDEMPOTENCY_KEY,
     IF_MATCH,
@@ -62,7 +62,7 @@ ETAG = OpenApiParameter(
 class CaseListView(StaffAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = CaseFilter
-    pagination_class = PageNumberPagination
+    pagination_class = CasePagination
     serializer_class = CaseSummarySerializer
 
     def get_queryset(self):

@@ -74,6 +74,26 @@ def case_list(*, user, today: dt.date | None = None) -> QuerySet[Case]:
     )
 
 
+def page_ids(queryset: QuerySet[Case]) -> QuerySet:
+    """The ids of ``queryset``'s rows in its order, for paging: the database
+    finds and sorts a page's ids from its indexes alone, without joining
+    what ``select_related`` asks for to every matching row first (at a
+    million cases, thousands of rows joined for the twenty shown).
+    Page them, then fetch the rows with ``rows_of``."""
+    return queryset.values_list("pk", flat=True)
+
+
+def rows_of(queryset: QuerySet[Case], ids) -> list[Case]:
+    """The rows of ``queryset`` with these ids, in the order of ``ids``, with
+    what it selects and prefetches. A case that left the queryset between
+    the two queries (closed, transferred away) is left out."""
+    ids = list(ids)
+    if not ids:
+        return []
+    found = {case.pk: case for case in queryset.filter(pk__in=ids).order_by()}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def case_get(*, user, case_id: int) -> Case:
     """One visible case; a hidden one is indistinguishable from a missing one."""
     try:

@@ -294,11 +294,9 @@ def _choice_list(units) -> list[tuple[int, str]]:
     return [(unit.pk, str(unit)) for unit in units.only("pk", "name")]
 
 
-def queue_choice_lists(user) -> dict[str, list[tuple[int, str]]]:
-    """The options of the queue's field, hamlet and (for subtree viewers)
-    unit selects as lists of ``(pk, label)``, cached per user and set of
-    memberships for ``CHOICES_CACHE_SECONDS``: rendering a select then costs
-    no query, and the hamlet look-up runs once per user every few minutes."""
+def queue_choices_key(user) -> str:
+    """What the queue's select options depend on: the user and their
+    memberships."""
     memberships = "-".join(
         f"{m.unit_id}.{m.role}"
         for m in sorted(
@@ -308,7 +306,15 @@ def queue_choice_lists(user) -> dict[str, list[tuple[int, str]]]:
     # ``date_joined`` tells apart users who come to share a primary key.
     joined = int(user.date_joined.timestamp() * 1e6) if user.date_joined else 0
     root = int(permissions.is_root(user))
-    key = f"queue-choices:{user.pk}.{joined}.{root}:{memberships}"
+    return f"{user.pk}.{joined}.{root}:{memberships}"
+
+
+def queue_choice_lists(user) -> dict[str, list[tuple[int, str]]]:
+    """The options of the queue's field, hamlet and (for subtree viewers)
+    unit selects as lists of ``(pk, label)``, cached per user and set of
+    memberships for ``CHOICES_CACHE_SECONDS``: rendering a select then costs
+    no query, and the hamlet look-up runs once per user every few minutes."""
+    key = f"queue-choices:{queue_choices_key(user)}"
     choices = cache.get(key)
     if choices is None:
         choices = {
