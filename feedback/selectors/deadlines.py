@@ -4,15 +4,84 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from dataclasses import dataclass
 
 import holidays as holidays_lib
-from django.db.models import Q
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q, signals
 from django.utils.translation import gettext as _
 
 from feedback import deadlines
 from feedback.errors import InvalidInputError
 from feedback.models import CalendarException, DeadlinePolicy
+from feedback.selectors.counts import count_cache_seconds
+
+# The policies and the administrators' calendar swaps are a few dozen rows
+# changed a few times a year, yet every intake, transition and page of "My
+# work" reads them. On a cache every process shares (the same condition as
+# the cached counts), each process keeps them in memory and reads them again
+# only when the generation in the shared cache has moved: saving or deleting
+# either bumps it, at once and again at commit (a process reading in between
+# may have kept the old rows). Without a shared cache they are read each time.
+REFERENCE_GENERATION_KEY = "feedback:deadline-reference:generation"
+
+
+@dataclass(frozen=True)
+class _Reference:
+    generation: int
+    policies: tuple[DeadlinePolicy, ...]
+    exceptions: tuple[tuple[dt.date, str], ...]
+
+
+_held: list[_Reference] = []
+
+
+def _reference() -> _Reference | None:
+    """The policies and calendar swaps held by this process, current with the
+    shared generation; ``None`` when there is no shared cache."""
+    if count_cache_seconds() <= 0:
+        return None
+    generation = cache.get(REFERENCE_GENERATION_KEY)
+    if generation is None:
+        cache.add(REFERENCE_GENERATION_KEY, time.time_ns(), None)
+        generation = cache.get(REFERENCE_GENERATION_KEY)
+    held = _held[0] if _held else None
+    if held is not None and held.generation == generation:
+        return held
+    held = _Reference(
+        generation=generation,
+        policies=tuple(DeadlinePolicy.objects.all()),
+        exceptions=tuple(CalendarException.objects.values_list("date", "kind")),
+    )
+    _held[:] = [held]
+    return held
+
+
+def _bump_reference() -> None:
+    try:
+        cache.incr(REFERENCE_GENERATION_KEY)
+    except ValueError:  # no generation yet, or evicted
+        cache.set(REFERENCE_GENERATION_KEY, time.time_ns(), None)
+
+
+def _reference_changed(sender, **kwargs) -> None:
+    _held.clear()
+    if count_cache_seconds() <= 0:
+        return
+    _bump_reference()
+    transaction.on_commit(_bump_reference, using=kwargs.get("using"))
+
+
+for _model in (DeadlinePolicy, CalendarException):
+    for _signal in (signals.post_save, signals.post_delete):
+        _signal.connect(
+            _reference_changed,
+            sender=_model,
+            dispatch_uid=f"deadline-reference-{_signal is signals.post_save}-"
+            f"{_model.__name__}",
+        )
 
 
 @functools.lru_cache(maxsize=32)
@@ -30,9 +99,14 @@ def working_calendar(*, first_year: int, last_year: int) -> deadlines.WorkingCal
     ``holidays`` package plus the swaps recorded by administrators."""
     statutory = _statutory_holidays(first_year, last_year)
     days_off, working_days = set(), set()
-    exceptions = CalendarException.objects.filter(
-        date__gte=dt.date(first_year, 1, 1), date__lte=dt.date(last_year, 12, 31)
-    ).values_list("date", "kind")
+    first, last = dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)
+    reference = _reference()
+    if reference is None:
+        exceptions = CalendarException.objects.filter(
+            date__gte=first, date__lte=last
+        ).values_list("date", "kind")
+    else:
+        exceptions = [row for row in reference.exceptions if first <= row[0] <= last]
     for day, kind in exceptions:
         if kind == CalendarException.Kind.WORKING_DAY:
             working_days.add(day)
@@ -62,15 +136,26 @@ def deadline_policy(
 ) -> DeadlinePolicy:
     """The policy row for a step triggered on ``on``: kind-specific rows before
     the catch-all ``any`` ones, then the most specific variant."""
-    rows = list(
-        DeadlinePolicy.objects.filter(
-            kind__in=[kind, DeadlinePolicy.ANY_KIND],
-            stage=stage,
-            variant__in=variants,
+    kinds = (kind, DeadlinePolicy.ANY_KIND)
+    reference = _reference()
+    if reference is None:
+        rows = list(
+            DeadlinePolicy.objects.filter(
+                kind__in=kinds, stage=stage, variant__in=variants
+            )
+            .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
         )
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-    )
+    else:
+        rows = [
+            row
+            for row in reference.policies
+            if row.kind in kinds
+            and row.stage == stage
+            and row.variant in variants
+            and (row.valid_from is None or row.valid_from <= on)
+            and (row.valid_to is None or row.valid_to >= on)
+        ]
     if not rows:
         raise InvalidInputError(
             _("There is no deadline policy for kind %(kind)s, stage %(stage)s.")
