@@ -59,4 +59,3 @@ class CasePagination(PageNumberPagination):
         rows = rows_of(queryset, ids)
         self.page.object_list = rows
         return rows
-

@@ -63,9 +63,7 @@ def case_visibility_condition(user, prefix: str = "") -> Q:
             # unit's path: the planner then keeps to the case indexes (a
             # join made it read every matching case before the LIMIT).
             subtree = Unit.objects.filter(path__startswith=membership.unit.path)
-            condition |= Q(
-                **{f"{prefix}responsible_unit_id__in": subtree.values("pk")}
-            )
+            condition |= Q(**{f"{prefix}responsible_unit_id__in": subtree.values("pk")})
         elif membership.role in UNIT_ROLES:
             condition |= Q(**{f"{prefix}responsible_unit_id": membership.unit_id})
         elif membership.role == Role.RECEPTION:
