@@ -14,7 +14,11 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -158,20 +162,39 @@ def privacy(request):
     return render(request, "public/privacy.html", {"desk": public_desk_unit()})
 
 
+# The blank rating form's fields per language, with ``TOKEN_MARK`` where the
+# token goes.  Form widgets render through templates, one each: more work
+# than the rest of the page, for markup that differs only by the token.
+_blank_rating_fields: dict[str, str] = {}
+TOKEN_MARK = "rating-token-mark"  # noqa: S105 - a placeholder, not a secret
+
+
+def _rating_fields(token: str, rating_form: RatingForm | None = None) -> str:
+    """The rating form's fields: ``rating_form`` as the citizen filled it in,
+    or the blank form for ``token``."""
+    if rating_form is not None:
+        return render_to_string(
+            "public/_rating_fields.html", {"rating_form": rating_form}
+        )
+    language = get_language()
+    blank = _blank_rating_fields.get(language)
+    if blank is None:
+        blank = _blank_rating_fields[language] = render_to_string(
+            "public/_rating_fields.html",
+            {"rating_form": RatingForm(initial={"token": TOKEN_MARK})},
+        )
+    return mark_safe(blank.replace(TOKEN_MARK, escape(token)))  # noqa: S308
+
+
 def _track_result(request, result, *, rating_form=None, message="", status=200):
-    if rating_form is None:
-        rating_form = RatingForm(initial={"token": result.rating_token})
-    return render(
-        request,
-        "public/track_result.html",
-        {
-            "view": result.case,
-            "rating_token": result.rating_token,
-            "rating_form": rating_form,
-            "message": message,
-        },
-        status=status,
-    )
+    context = {
+        "view": result.case,
+        "rating_token": result.rating_token,
+        "message": message,
+    }
+    if result.case.can_rate and result.rating_token:
+        context["rating_fields"] = _rating_fields(result.rating_token, rating_form)
+    return render(request, "public/track_result.html", context, status=status)
 
 
 @never_cache

@@ -22,9 +22,10 @@ the portal reads it (``PUBLIC_CLIENT_IP_HEADER`` behind a trusted proxy).
 
 from __future__ import annotations
 
-import secrets
+import weakref
 from contextlib import contextmanager
 
+from django.core.cache import cache as default_cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.cache import patch_cache_control
 from django.utils.crypto import salted_hmac
@@ -53,6 +54,8 @@ from api.serializers.public import (
     RatingCreateSerializer,
     TrackLookupSerializer,
     TrackResultSerializer,
+    plain_lookup,
+    track_result_data,
 )
 from feedback.errors import DomainError, InvalidInputError
 from feedback.models import CaseKind, Status
@@ -75,6 +78,7 @@ from feedback.services.public import (
     public_case_lookup,
     public_rating_submit,
     public_submission_create,
+    redis_client,
 )
 
 TAGS = ["public"]
@@ -95,6 +99,19 @@ ANSWERS_MAX_AGE = 300
 # --------------------------------------------------------------------------
 # Throttles
 # --------------------------------------------------------------------------
+
+# Counts a request and opens the window with its first: KEYS = the count and
+# the window's start, ARGV = the window's seconds and the time now.
+OPEN_OR_COUNT_LUA = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+    redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[1])
+end
+return count
+"""
+# The registered script per Redis client (``redis_client`` keeps one a thread).
+_OPEN_OR_COUNT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 class PublicRateThrottle(SimpleRateThrottle):
@@ -135,6 +152,9 @@ class PublicRateThrottle(SimpleRateThrottle):
 
     def _add_hit(self) -> int:
         """One more request in the window (opened now when none is open)."""
+        client = redis_client() if self.cache is default_cache else None
+        if client is not None:
+            return self._add_hit_on_redis(client)
         try:
             return self.cache.incr(self.key)
         except ValueError:  # no window open
@@ -147,6 +167,16 @@ class PublicRateThrottle(SimpleRateThrottle):
         except ValueError:
             self.cache.set(self.key, 1, self.duration)
             return 1
+
+    def _add_hit_on_redis(self, client) -> int:
+        """``_add_hit`` in one round trip: a script increments the count and,
+        when that opened the window, gives it its lifetime and its start
+        (whole seconds, stored as ``cache.set`` stores an integer)."""
+        script = _OPEN_OR_COUNT.get(client)
+        if script is None:
+            script = _OPEN_OR_COUNT[client] = client.register_script(OPEN_OR_COUNT_LUA)
+        keys = [self.cache.make_key(self.key), self.cache.make_key(f"{self.key}:since")]
+        return int(script(keys=keys, args=[int(self.duration), int(self.now)]))
 
     def allow_request(self, request, view):
         if self.rate is None:
@@ -367,9 +397,9 @@ class PublicSubmissionView(PublicAPIView):
         values = serializer.service_kwargs()
         with answering_refusals(SUBMISSION_FIELDS):
             receipt = public_submission_create(
-                token=(
-                    submission_token(key, request) if key else secrets.token_urlsafe(24)
-                ),
+                # Without a key nothing can be replayed: the service draws a
+                # fresh token and looks for no earlier letter.
+                token=submission_token(key, request) if key else None,
                 **values,
                 ip_address=client_ip(request),
                 base_url=request.build_absolute_uri("/"),
@@ -438,15 +468,17 @@ class PublicTrackView(PublicAPIView):
         },
     )
     def post(self, request):
-        serializer = TrackLookupSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        values = plain_lookup(request.data)
+        if values is None:
+            serializer = TrackLookupSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            values = serializer.validated_data["code"], serializer.validated_data["pin"]
+        code, pin = values
         with answering_refusals():
             result = public_case_lookup(
-                code=serializer.validated_data["code"],
-                pin=serializer.validated_data["pin"],
-                ip_address=client_ip(request),
+                code=code, pin=pin, ip_address=client_ip(request)
             )
-        return Response(TrackResultSerializer(result).data)
+        return Response(track_result_data(result))
 
 
 class PublicRatingView(PublicAPIView):

@@ -19,13 +19,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case as Switch
-from django.db.models import Count, F, IntegerField, Prefetch, Q, Value, When
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -36,7 +47,9 @@ from feedback.models import (
     Case,
     CaseEvent,
     CaseKind,
+    EventKind,
     Field,
+    Outcome,
     Party,
     PartyRole,
     Satisfaction,
@@ -45,6 +58,7 @@ from feedback.models import (
     UnitKind,
 )
 from feedback.selectors.deadlines import working_calendar
+from feedback.tracking import format_code
 
 # Kinds whose answers a unit may publish; a denunciation's conclusion has its
 # own publication procedure and never appears on the public answers page.
@@ -220,7 +234,7 @@ def _local_date(moment: dt.datetime | None) -> dt.date | None:
     return timezone.localtime(moment).date() if moment else None
 
 
-def is_rateable(case: Case) -> bool:
+def is_rateable(case: Case | TrackedCase) -> bool:
     """A citizen may rate an answer once, after resolution; a denunciation's
     conclusion is not shown on the tracking page, so it is not rated there."""
     return (
@@ -230,7 +244,7 @@ def is_rateable(case: Case) -> bool:
     )
 
 
-def _overdue_days(case: Case, today: dt.date) -> int:
+def _overdue_days(case: Case | TrackedCase, today: dt.date) -> int:
     if case.status not in OPEN_STATUSES:
         return 0
     dues = [d for d in (case.stage_due_on, case.final_due_on) if d is not None]
@@ -238,7 +252,7 @@ def _overdue_days(case: Case, today: dt.date) -> int:
     return max(late, default=0)
 
 
-def _decision_text(case: Case) -> str:
+def _decision_text(case: Case | TrackedCase) -> str:
     if case.kind != CaseKind.COMPLAINT or not case.decision_number:
         return ""
     if case.decision_date:
@@ -249,13 +263,13 @@ def _decision_text(case: Case) -> str:
     else:
         text = _("Decision No. %(number)s") % {"number": case.decision_number}
     if case.outcome:
-        text = f"{text} — {case.get_outcome_display()}"
+        text = f"{text} — {OUTCOME_LABELS.get(case.outcome, case.outcome)}"
     return text
 
 
-# The columns ``public_case_view`` (and the rating token) read: a look-up
-# loads these and the two names, not the whole row.
-PUBLIC_VIEW_COLUMNS = (
+# A case's columns that its public view and the rating token read, then the
+# names of its field and unit, in the order of ``TrackedCase``.
+TRACKED_COLUMNS = (
     "id",
     "code",
     "pin_hash",
@@ -274,59 +288,189 @@ PUBLIC_VIEW_COLUMNS = (
     "field__name",
     "responsible_unit__name",
 )
+# The columns of one public timeline entry, in the order ``_timeline`` reads.
+EVENT_COLUMNS = ("action", "kind", "to_status", "text", "created_at")
+KIND_LABELS = dict(CaseKind.choices)
+OUTCOME_LABELS = dict(Outcome.choices)
+EVENT_KIND_LABELS = dict(EventKind.choices)
 
 
-def public_case_view(*, case: Case, today: dt.date | None = None) -> PublicCaseView:
-    """What the tracking page shows for ``case`` (one query for the public
-    timeline; ``field`` and ``responsible_unit`` should be select_related)."""
+@dataclass(frozen=True, slots=True)
+class TrackedCase:
+    """What a look-up reads of a case: the columns of ``TRACKED_COLUMNS`` and
+    the public timeline entries as ``EVENT_COLUMNS`` tuples, oldest first.
+    Enough for the public view and the rating token, nothing else (no party,
+    no title, no content)."""
+
+    id: int
+    code: str
+    pin_hash: str
+    kind: str
+    status: str
+    received_at: dt.datetime
+    resolved_at: dt.datetime | None
+    stage_due_on: dt.date | None
+    final_due_on: dt.date | None
+    public_answer: str
+    decision_number: str
+    decision_date: dt.date | None
+    outcome: str
+    satisfaction: str
+    rated_at: dt.datetime | None
+    field_name: str
+    unit_name: str
+    events: tuple[tuple, ...] = ()
+
+
+@dataclass(frozen=True)
+class _CompiledLookup:
+    sql: str
+    params: tuple
+    code_index: int
+    converters: dict[int, tuple[list, object]]
+
+
+# The look-up's SQL, compiled once per database connection (the ORM spends
+# more time building a query of three joins than the database answering it).
+# Connections live in their thread and are not shared, so neither is this.
+_compiled_lookups: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CODE_PLACEHOLDER = "\x00code\x00"
+
+
+def _compile_lookup(connection) -> _CompiledLookup:
+    """``SELECT`` the case with this code, its field's and unit's names and
+    its public timeline entries: a LEFT JOIN, one row per entry (one row with
+    empty entry columns when there is none), ordered as the timeline."""
+    queryset = (
+        Case.objects.filter(code=_CODE_PLACEHOLDER)
+        .annotate(
+            public_event=FilteredRelation("events", condition=Q(events__is_public=True))
+        )
+        .values_list(
+            *TRACKED_COLUMNS, *(f"public_event__{name}" for name in EVENT_COLUMNS)
+        )
+        .order_by("public_event__created_at", "public_event__id")
+    )
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    columns = [column for column, _sql, _alias in compiler.select]
+    return _CompiledLookup(
+        sql=sql,
+        params=tuple(params),
+        code_index=list(params).index(_CODE_PLACEHOLDER),
+        converters=compiler.get_converters(columns),
+    )
+
+
+def tracked_case(code: str) -> TrackedCase | None:
+    """The case with this (normalised) code and its public timeline, in one
+    query by the unique index on ``code``; ``None`` when no case has it."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    compiled = _compiled_lookups.get(connection)
+    if compiled is None:
+        compiled = _compiled_lookups[connection] = _compile_lookup(connection)
+    params = list(compiled.params)
+    params[compiled.code_index] = code
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    if compiled.converters:
+        # As the ORM does: e.g. aware datetimes from SQLite's naive ones.
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for index, (converters, expression) in compiled.converters.items():
+                for converter in converters:
+                    row[index] = converter(row[index], expression, connection)
+    case_width = len(TRACKED_COLUMNS)
+    first = rows[0]
+    events = tuple(tuple(row[case_width:]) for row in rows if row[-1] is not None)
+    return TrackedCase(*first[:case_width], events=events)
+
+
+def _tracked(case: Case) -> TrackedCase:
+    """A case model as ``TrackedCase``, with one query for its timeline
+    (``field`` and ``responsible_unit`` should be select_related)."""
+    events = CaseEvent.objects.filter(case_id=case.pk, is_public=True).order_by(
+        "created_at", "id"
+    )
+    return TrackedCase(
+        id=case.pk,
+        code=case.code,
+        pin_hash=case.pin_hash,
+        kind=case.kind,
+        status=case.status,
+        received_at=case.received_at,
+        resolved_at=case.resolved_at,
+        stage_due_on=case.stage_due_on,
+        final_due_on=case.final_due_on,
+        public_answer=case.public_answer,
+        decision_number=case.decision_number,
+        decision_date=case.decision_date,
+        outcome=case.outcome,
+        satisfaction=case.satisfaction,
+        rated_at=case.rated_at,
+        field_name=case.field.name,
+        unit_name=case.responsible_unit.name,
+        events=tuple(events.values_list(*EVENT_COLUMNS)),
+    )
+
+
+def _timeline(case: TrackedCase, hidden: bool) -> list[PublicEvent]:
+    timeline = []
+    for action, kind, to_status, text, created_at in case.events:
+        label = EVENT_WORDS.get(action)
+        if label is None:
+            words = STATUS_WORDS.get(to_status)
+            label = words[0] if words else EVENT_KIND_LABELS.get(kind, kind)
+        timeline.append(
+            PublicEvent(
+                date=_local_date(created_at),
+                label=str(label),
+                text="" if hidden or action not in EVENT_TEXT_ACTIONS else text,
+            )
+        )
+    return timeline
+
+
+def public_case_view(
+    *, case: Case | TrackedCase, today: dt.date | None = None
+) -> PublicCaseView:
+    """What the tracking page shows for ``case``: a ``TrackedCase`` as a
+    look-up read it, or a case model (then one query for the public timeline;
+    ``field`` and ``responsible_unit`` should be select_related)."""
+    if not isinstance(case, TrackedCase):
+        case = _tracked(case)
     today = today or timezone.localdate()
     hidden = case.kind == CaseKind.DENUNCIATION
     label, explanation = STATUS_WORDS[case.status]
     resolved_on = _local_date(case.resolved_at)
     answered = case.status in ANSWERED_STATUSES
+    is_open = case.status in OPEN_STATUSES
     late_answer = 0
     if resolved_on and case.final_due_on and resolved_on > case.final_due_on:
         late_answer = (resolved_on - case.final_due_on).days
-    events = CaseEvent.objects.filter(case_id=case.pk, is_public=True).order_by(
-        "created_at", "id"
-    )
-    timeline = [
-        PublicEvent(
-            date=_local_date(event.created_at),
-            label=str(
-                EVENT_WORDS.get(event.action)
-                or STATUS_WORDS.get(event.to_status, (event.get_kind_display(),))[0]
-            ),
-            text=(
-                "" if hidden or event.action not in EVENT_TEXT_ACTIONS else event.text
-            ),
-        )
-        for event in events.only(
-            "case_id", "action", "kind", "to_status", "text", "created_at"
-        )
-    ]
     return PublicCaseView(
         code=case.code,
-        display_code=case.display_code,
+        display_code=format_code(case.code),
         is_denunciation=hidden,
         kind="" if hidden else case.kind,
-        kind_label="" if hidden else str(case.get_kind_display()),
-        field="" if hidden else case.field.name,
-        responsible_unit="" if hidden else case.responsible_unit.name,
+        kind_label="" if hidden else str(KIND_LABELS.get(case.kind, case.kind)),
+        field="" if hidden else case.field_name,
+        responsible_unit="" if hidden else case.unit_name,
         received_on=_local_date(case.received_at),
         status=case.status,
         status_label=str(label),
         status_help=str(explanation),
-        is_open=case.status in OPEN_STATUSES,
-        answer_due_on=(
-            case.final_due_on if case.status in OPEN_STATUSES or answered else None
-        ),
+        is_open=is_open,
+        answer_due_on=case.final_due_on if is_open or answered else None,
         overdue_days=_overdue_days(case, today),
         answered_late_days=late_answer if answered else 0,
         resolved_on=resolved_on if answered else None,
         answer="" if hidden or not answered else case.public_answer,
         decision="" if hidden or not answered else _decision_text(case),
-        timeline=timeline,
+        timeline=_timeline(case, hidden),
         can_rate=is_rateable(case),
         satisfaction="" if hidden else case.satisfaction,
         satisfaction_label=(

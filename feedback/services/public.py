@@ -11,7 +11,7 @@ ratings.  The public pages and the public API call these and nothing else.
   the case's hash or a dummy one, counters in the cache and an insert into
   ``TrackingLookup``) and raise the same error.  Failures are throttled per
   code and per address by counters in the cache; a success costs one query
-  and one HMAC (and one more query for the public timeline).
+  (the case with its public timeline) and one HMAC.
 * ``public_rating_submit`` records the citizen's satisfaction once, under a
   row lock, authorised by the signed token a successful look-up issued (so
   the PIN never travels in a hidden field).
@@ -26,12 +26,14 @@ import logging
 import os
 import re
 import secrets
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
@@ -61,12 +63,13 @@ from feedback.models import (
 )
 from feedback.qr import tracking_url
 from feedback.selectors.public import (
-    PUBLIC_VIEW_COLUMNS,
     PublicCaseView,
+    TrackedCase,
     is_rateable,
     public_case_view,
     public_desk_unit,
     public_hamlets,
+    tracked_case,
 )
 from feedback.services.cases import PartyInput, case_create
 
@@ -181,9 +184,10 @@ def _check_submit_rate(ip_address: str | None, now: dt.datetime) -> None:
     if not ip_address:
         return
     count, seconds = parse_rate(limits()["PUBLIC_SUBMIT_RATE"])
+    # Only whether the address reached ``count`` matters: count no further.
     recent = PublicSubmission.objects.filter(
         created_at__gte=now - dt.timedelta(seconds=seconds), ip_address=ip_address
-    ).count()
+    )[:count].count()
     if recent >= count:
         raise ThrottledError(
             _(
@@ -358,7 +362,7 @@ def _schedule_receipt_email(*, case: Case, pin: str, email: str, base_url: str) 
 
 def public_submission_create(
     *,
-    token: str,
+    token: str | None,
     kind: str,
     field_id: int | None,
     hamlet_id: int | None,
@@ -375,21 +379,27 @@ def public_submission_create(
     base_url: str = "",
 ) -> SubmissionReceipt:
     """Log a citizen's online letter and return the receipt, or the receipt
-    of the case this ``token`` already created (without the PIN).
+    of the case this ``token`` already created (without the PIN).  A
+    ``token`` of ``None`` asks for no replay: the letter gets a fresh random
+    token, which no earlier letter can hold.
 
     Raises ``InvalidInputError`` (per-field messages keyed by these argument
     names), ``ThrottledError`` when the address sent too many letters, and
     ``DomainError(code="no_public_desk")`` when no unit receives online
     submissions.  Nothing is written when it raises.
     """
-    token = (token or "").strip()
-    if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", token):
-        raise InvalidInputError(
-            _("The form has expired. Please send it again."), code="invalid_token"
-        )
-    replay = _replay(token)
-    if replay is not None:
-        return replay
+    if token is None:
+        token = secrets.token_urlsafe(24)
+    else:
+        token = token.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", token):
+            raise InvalidInputError(
+                _("The form has expired. Please send it again."),
+                code="invalid_token",
+            )
+        replay = _replay(token)
+        if replay is not None:
+            return replay
     now = timezone.now()
     _check_submit_rate(ip_address, now)
     desk = public_desk_unit()
@@ -542,6 +552,41 @@ def _failure_counters(code: str, ip_address: str | None) -> dict[str, tuple]:
     return counters
 
 
+# One Redis client per cache backend (backends are per thread).
+_redis_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def redis_client():
+    """The client of the default cache's Redis, kept for the thread; ``None``
+    when the cache is not Redis.
+
+    Django's Redis backend builds a new client, with its table of some 170
+    response callbacks, for each operation: for a look-up that costs more
+    CPU than the round trip itself.  A client over the backend's own
+    connection pool is thread-safe and answers the same; keys are made with
+    ``cache.make_key`` and integers are stored as they are (Django's
+    ``RedisSerializer``), so counters read here and through ``cache`` agree.
+    """
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return None
+    client = _redis_clients.get(backend)
+    if client is None:
+        client = _redis_clients[backend] = backend._cache.get_client(write=True)
+    return client
+
+
+def _counts(keys: list[str]) -> list[int]:
+    """The values of these counters in the cache (0 when absent), in one
+    round trip."""
+    client = redis_client()
+    if client is None:
+        found = cache.get_many(keys)
+        return [found.get(key, 0) for key in keys]
+    values = client.mget([cache.make_key(key) for key in keys])
+    return [0 if value is None else int(value) for value in values]
+
+
 def _check_lookup_throttle(code: str, ip_address: str | None) -> None:
     """``ThrottledError`` when this code or this address has too many recent
     failures.  The counters live in the cache (one round trip, no query); a
@@ -549,8 +594,9 @@ def _check_lookup_throttle(code: str, ip_address: str | None) -> None:
     web processes must share the cache (Redis) for the limits to hold across
     them."""
     counters = _failure_counters(code, ip_address)
-    counts = cache.get_many(list(counters))
-    if any(counts.get(key, 0) >= limit for key, (limit, _t) in counters.items()):
+    counts = _counts(list(counters))
+    limits_ = [limit for limit, _lifetime in counters.values()]
+    if any(count >= limit for count, limit in zip(counts, limits_, strict=True)):
         minutes = limits()["TRACK_FAILURE_WINDOW"] // 60
         raise ThrottledError(
             _(
@@ -576,7 +622,7 @@ def _count_failure(code: str, ip_address: str | None) -> None:
             cache.add(key, 1, lifetime)
 
 
-def _rating_token(case: Case) -> str:
+def _rating_token(case: Case | TrackedCase) -> str:
     # Bound to the PIN's hash: a PIN re-issued at the desk voids old tokens.
     return signing.dumps(
         {"code": case.code, "pin": case.pin_hash[:12]}, salt=RATING_SALT
@@ -613,7 +659,8 @@ def public_case_lookup(
     """The public view of the case with this code and PIN.
 
     A mistyped code (its check symbol disagrees) is refused before any query.
-    Otherwise one indexed query and one HMAC decide.  A failed attempt is
+    Otherwise one indexed query (the case with its public timeline) and one
+    HMAC decide.  A failed attempt is
     counted in the cache and recorded in ``TrackingLookup``; an unknown code
     and a wrong PIN raise the same ``NotFoundError(code="no_match")`` after the
     same work.  ``ThrottledError`` when the code or the address has too many
@@ -624,15 +671,7 @@ def public_case_lookup(
     if not tracking.is_valid_code(code):
         raise _mistyped()
     _check_lookup_throttle(code, ip_address)
-    # The unique index on ``code``, with no ordering (``first()`` would sort
-    # by primary key, which can lead the planner to walk the whole table).
-    found = list(
-        Case.objects.select_related("field", "responsible_unit")
-        .only(*PUBLIC_VIEW_COLUMNS)
-        .filter(code=code)
-        .order_by()[:1]
-    )
-    case = found[0] if found else None
+    case = tracked_case(code)
     pin_hash = case.pin_hash if case is not None else DUMMY_PIN_HASH
     matches = tracking.pin_matches(
         code, (pin or "").strip(), pin_hash, key=settings.TRACKING_PIN_KEY
