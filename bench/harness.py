@@ -182,7 +182,7 @@ def prepare() -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT count(*) FROM {table} c LEFT JOIN {events} e "  # noqa: S608
-            "ON e.case_id = c.id WHERE c.code = ANY(%s)",
+            "ON e.case_id = c.id WHERE c.code = ANY(%s::varchar[])",
             [[code for code, _ in sample]],
         )
     ids = [str(rng.randint(low, high)) for _ in range(20_000)]
