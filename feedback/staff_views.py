@@ -21,6 +21,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -142,8 +143,10 @@ def work_queue(request):
             or len(permissions.memberships_of(user)) > 1,
             "today": today,
             "filters_cache_seconds": queue.CHOICES_CACHE_SECONDS,
+            # The form's labels are in the page's language.
             "filters_cache_key": (
-                f"{queue.queue_choices_key(user)}|{request.GET.urlencode()}"
+                f"{queue.queue_choices_key(user)}|{get_language()}|"
+                f"{request.GET.urlencode()}"
             ),
         },
     )

@@ -4,6 +4,7 @@ the staff list's ``count`` and the deadline buckets of "My work"."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 from rest_framework.test import APIClient
 
@@ -100,3 +101,13 @@ def test_a_moved_unit_voids_the_counts(shared_cache, commune):
     before = counts.cases_generation()
     Unit.objects.get(pk=commune.hamlet_a.pk).save()
     assert counts.cases_generation() != before
+
+
+def test_the_cached_filter_form_follows_the_language(shared_cache, client, commune):
+    """The rendered filter form is kept per user, query and language."""
+    client.force_login(commune.officer)
+    assert "Lọc thêm" in client.get(QUEUE).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(QUEUE).content.decode()
+    assert "More filters" in page
+    assert "Lọc thêm" not in page
