@@ -143,12 +143,7 @@ def meeting_items(*, meeting: Meeting, today: dt.date | None = None) -> list:
     by_id = {item.pk: item for item in items}
     for item in items:
         item.followers = []
-        item.is_overdue = bool(
-            item.case_id
-            and item.case.status in OPEN_STATUSES
-            and item.case.stage_due_on
-            and item.case.stage_due_on < today
-        )
+        item.is_overdue = bool(item.case_id and item.case.overdue_on(today))
     for item in items:
         if item.merged_into_id in by_id:
             by_id[item.merged_into_id].followers.append(item)

@@ -300,9 +300,7 @@ def new_case_chains(case):
         yield
     finally:
         _NEW_CASE.reset(token)
-    heads = [
-        head for (case_id, _chain), head in new_case.heads.items() if case_id == case.pk
-    ]
+    heads = list(new_case.heads.values())  # the new case's only
     if heads:
         type(heads[0]).objects.bulk_create(heads)
 

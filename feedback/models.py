@@ -5,6 +5,8 @@ records): a mistake is corrected with a new event, and simple-history keeps
 every old value.  Status is written only by ``feedback.services.cases``.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -643,6 +645,14 @@ class Case(TimeStampedModel):
     def is_open(self):
         return self.status in OPEN_STATUSES
 
+    def overdue_on(self, day: dt.date) -> bool:
+        """Open and past its stage deadline on ``day``: the one rule of
+        "overdue", which ``feedback.selectors.cases.overdue_condition`` states
+        for queries."""
+        return (
+            self.is_open and self.stage_due_on is not None and self.stage_due_on < day
+        )
+
 
 class AnswerStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -1181,10 +1191,9 @@ def _cases_changed(sender, **kwargs):
     """Cached case counts (``feedback.selectors.counts``) are void once cases,
     their co-operating units, parties or units change: now, and again at
     commit (a count read meanwhile could have cached the old rows)."""
-    from feedback.selectors.counts import bump_cases_generation
+    from feedback.selectors.counts import GENERATION_KEY, bump_generation_on_change
 
-    bump_cases_generation()
-    transaction.on_commit(bump_cases_generation, using=kwargs.get("using"))
+    bump_generation_on_change(GENERATION_KEY, using=kwargs.get("using"))
 
 
 for _model in (Case, CaseCollaborator, Party, Unit):

@@ -202,13 +202,8 @@ def is_overdue(case) -> bool:
     annotated = getattr(case, "is_overdue", None)
     if annotated is not None:
         return bool(annotated)
-    # A case fresh from a service has no annotation; same rule as the
-    # selector's ``is_overdue``.
-    return bool(
-        case.is_open
-        and case.stage_due_on is not None
-        and case.stage_due_on < local_today()
-    )
+    # A case fresh from a service has no annotation.
+    return case.overdue_on(local_today())
 
 
 _DATE = serializers.DateField()

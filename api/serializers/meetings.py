@@ -32,7 +32,7 @@ from dialogues.models import (
     SessionTiming,
 )
 from dialogues.services import ItemConversion, ItemInput, meeting_allowed_transitions
-from feedback.models import OPEN_STATUSES, Field, Status, Unit, UnitKind
+from feedback.models import Field, Status, Unit, UnitKind
 from feedback.selectors.cases import local_today
 
 
@@ -186,11 +186,7 @@ class ItemCaseSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_is_overdue(self, case) -> bool:
-        return bool(
-            case.status in OPEN_STATUSES
-            and case.stage_due_on is not None
-            and case.stage_due_on < local_today()
-        )
+        return case.overdue_on(local_today())
 
 
 class MeetingItemSerializer(serializers.ModelSerializer):

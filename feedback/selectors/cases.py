@@ -52,8 +52,8 @@ LIST_COLUMNS = (
 
 
 def overdue_condition(today: dt.date) -> Q:
-    """Open and past the stage deadline: the one definition of "overdue",
-    as a plain condition so that filters on it use the indexes."""
+    """Open and past the stage deadline: ``Case.overdue_on`` as a plain
+    condition, so that filters on it use the indexes."""
     return Q(status__in=OPEN_STATUSES, stage_due_on__lt=today)
 
 

@@ -17,12 +17,14 @@ counts are cached only on a shared cache such as Redis.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 
 GENERATION_KEY = "feedback:cases:generation"
@@ -46,22 +48,42 @@ def count_cache_seconds() -> int:
     return int(getattr(settings, "COUNT_CACHE_SECONDS", 0) or 0)
 
 
+def generation(key: str) -> int:
+    """The current generation under ``key`` in the shared cache: a number
+    that moves whenever what it stands for changes (started from the clock,
+    so that a cleared cache never brings back an old generation)."""
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, time.time_ns(), None)
+        value = cache.get(key)
+    return value
+
+
+def bump_generation(key: str) -> None:
+    """Move the generation under ``key``: what was kept under the old one is
+    void."""
+    try:
+        cache.incr(key)
+    except ValueError:  # no generation yet, or evicted
+        cache.set(key, time.time_ns(), None)
+
+
+def bump_generation_on_change(key: str, using: str | None = None) -> None:
+    """Bump the generation now and again when the transaction commits: a
+    process reading in between may have kept the old rows under the new
+    generation."""
+    bump_generation(key)
+    transaction.on_commit(functools.partial(bump_generation, key), using=using)
+
+
 def cases_generation() -> int:
-    """The current generation of the cases (started from the clock, so that a
-    cleared cache never brings back an old generation's figures)."""
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
+    """The current generation of the cases."""
+    return generation(GENERATION_KEY)
 
 
 def bump_cases_generation() -> None:
     """Void every cached count (cases, their units or parties changed)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet, or evicted
-        cache.set(GENERATION_KEY, time.time_ns(), None)
+    bump_generation(GENERATION_KEY)
 
 
 def _key(queryset: QuerySet, name: str) -> str:

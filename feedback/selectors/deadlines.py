@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import time
 from dataclasses import dataclass
 
 import holidays as holidays_lib
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q, signals
 from django.utils.translation import gettext as _
 
 from feedback import deadlines
 from feedback.errors import InvalidInputError
 from feedback.models import CalendarException, DeadlinePolicy
-from feedback.selectors.counts import count_cache_seconds
+from feedback.selectors.counts import (
+    bump_generation_on_change,
+    count_cache_seconds,
+    generation,
+)
 
 # The policies and the administrators' calendar swaps are a few dozen rows
 # changed a few times a year, yet every intake, transition and page of "My
@@ -43,15 +44,12 @@ def _reference() -> _Reference | None:
     shared generation; ``None`` when there is no shared cache."""
     if count_cache_seconds() <= 0:
         return None
-    generation = cache.get(REFERENCE_GENERATION_KEY)
-    if generation is None:
-        cache.add(REFERENCE_GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(REFERENCE_GENERATION_KEY)
+    current = generation(REFERENCE_GENERATION_KEY)
     held = _held[0] if _held else None
-    if held is not None and held.generation == generation:
+    if held is not None and held.generation == current:
         return held
     held = _Reference(
-        generation=generation,
+        generation=current,
         policies=tuple(DeadlinePolicy.objects.all()),
         exceptions=tuple(CalendarException.objects.values_list("date", "kind")),
     )
@@ -59,19 +57,11 @@ def _reference() -> _Reference | None:
     return held
 
 
-def _bump_reference() -> None:
-    try:
-        cache.incr(REFERENCE_GENERATION_KEY)
-    except ValueError:  # no generation yet, or evicted
-        cache.set(REFERENCE_GENERATION_KEY, time.time_ns(), None)
-
-
 def _reference_changed(sender, **kwargs) -> None:
     _held.clear()
     if count_cache_seconds() <= 0:
         return
-    _bump_reference()
-    transaction.on_commit(_bump_reference, using=kwargs.get("using"))
+    bump_generation_on_change(REFERENCE_GENERATION_KEY, using=kwargs.get("using"))
 
 
 for _model in (DeadlinePolicy, CalendarException):
