@@ -1,9 +1,11 @@
 """Page-number pagination: ``?page=`` and ``?page_size=`` (at most 100)."""
 
+from django.core.paginator import InvalidPage
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from feedback.selectors.cases import page_ids, rows_of
+from feedback.selectors.cases import list_rows, page_ids
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -48,14 +50,28 @@ class UnitPagination(PageNumberPagination):
 
 
 class CasePagination(PageNumberPagination):
-    """Pages of cases found by id first (``feedback.selectors.cases.page_ids``),
-    then fetched with their related rows: two short queries instead of one
-    that joins every matching case before the limit."""
+    """Pages of cases read as plain values with their related rows
+    (``feedback.selectors.cases.list_rows``): the page's ids are found from
+    the indexes alone (``page_ids``) in a subquery of the one query that reads
+    the rows, rather than one query joining every matching case before the
+    limit; no model instance is built."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        ids = super().paginate_queryset(page_ids(queryset), request, view)
-        if ids is None:
+        # DRF's, but the page's ids stay a query (DRF reads them at once).
+        self.request = request
+        page_size = self.get_page_size(request)
+        if not page_size:
             return None
-        rows = rows_of(queryset, ids)
-        self.page.object_list = rows
-        return rows
+        paginator = self.django_paginator_class(page_ids(queryset), page_size)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(
+                self.invalid_page_message.format(
+                    page_number=page_number, message=str(exc)
+                )
+            ) from None
+        page = list_rows(queryset, self.page.object_list)
+        self.page.object_list = page.rows
+        return page

@@ -598,6 +598,16 @@ class Case(TimeStampedModel):
                 condition=Q(status__in=["received", "accepted"]),
                 name="case_open_due_recent_idx",
             ),
+            # The staff list of open cases of one status, newest first
+            # (``?status=accepted&overdue=true``): read in order, the due
+            # date and units checked in the index, and stop at the page's
+            # end rather than sort every overdue case.
+            models.Index(
+                fields=["status", "-received_at", "-id"],
+                include=["stage_due_on", "responsible_unit", "assignee"],
+                condition=Q(status__in=["received", "accepted"]),
+                name="case_open_status_recent_idx",
+            ),
             # "My work" lists open cases by due date: read in order.
             models.Index(
                 fields=["stage_due_on", "received_at", "id"],

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
 
 from feedback.models import Case, CaseCollaborator, CaseKind, Membership, Role, Unit
@@ -91,29 +93,44 @@ def cases_visible_to(user) -> QuerySet[Case]:
 
 def case_roles(user, case: Case) -> frozenset[str]:
     """The roles the user holds with respect to this case's responsible unit."""
+    return roles_for(
+        user,
+        unit_id=case.responsible_unit_id,
+        unit_path=lambda: case.responsible_unit.path,
+        assignee_id=case.assignee_id,
+    )
+
+
+def roles_for(
+    user, *, unit_id: int, unit_path: str | Callable[[], str], assignee_id
+) -> frozenset[str]:
+    """``case_roles`` from the columns it reads, for rows read as values;
+    ``unit_path`` may be a callable, asked only for a subtree membership."""
     if is_root(user):
         return frozenset({Role.ADMIN})
     roles = set()
-    unit_path = case.responsible_unit.path
     for membership in memberships_of(user):
-        if membership.role in SUBTREE_ROLES and unit_path.startswith(
-            membership.unit.path
-        ):
+        if membership.role in SUBTREE_ROLES:
+            if callable(unit_path):
+                unit_path = unit_path()
+            if unit_path.startswith(membership.unit.path):
+                roles.add(membership.role)
+        elif membership.role in UNIT_ROLES and membership.unit_id == unit_id:
             roles.add(membership.role)
-        elif membership.role in UNIT_ROLES and membership.unit_id == (
-            case.responsible_unit_id
-        ):
-            roles.add(membership.role)
-    if case.assignee_id is not None and case.assignee_id == user.pk:
+    if assignee_id is not None and assignee_id == user.pk:
         roles.add(Role.OFFICER)
     return frozenset(roles)
 
 
 def is_case_creator(user, case: Case) -> bool:
+    return _is_creator(user, case.created_by_id)
+
+
+def _is_creator(user, created_by_id) -> bool:
     return (
         getattr(user, "is_authenticated", False)
-        and case.created_by_id is not None
-        and case.created_by_id == user.pk
+        and created_by_id is not None
+        and created_by_id == user.pk
         and has_role(user, Role.RECEPTION)
     )
 
@@ -129,8 +146,14 @@ def collaborating_unit_ids(case: Case) -> set[int]:
 
 
 def is_collaborator(user, case: Case) -> bool:
-    unit_ids = {m.unit_id for m in memberships_of(user) if m.role in UNIT_ROLES}
-    return bool(unit_ids and unit_ids & collaborating_unit_ids(case))
+    return _collaborates(user, lambda: collaborating_unit_ids(case))
+
+
+def _collaborates(user, unit_ids: Callable[[], set[int]]) -> bool:
+    """Whether one of the user's units co-operates; ``unit_ids`` is asked
+    only when the user has a unit that could."""
+    own = {m.unit_id for m in memberships_of(user) if m.role in UNIT_ROLES}
+    return bool(own and own & unit_ids())
 
 
 def case_roles_with_collaboration(user, case: Case) -> frozenset[str]:
@@ -142,13 +165,7 @@ def case_roles_with_collaboration(user, case: Case) -> frozenset[str]:
 
 
 def can_view_case(user, case: Case) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if case_roles(user, case):
-        return True
-    if is_case_creator(user, case):
-        return True
-    return is_collaborator(user, case)
+    return _can_view(user, **_columns(case))
 
 
 def can_see_identity(user, case: Case) -> bool:
@@ -158,15 +175,77 @@ def can_see_identity(user, case: Case) -> bool:
     received it, the assigned officer, and the leaders and supervisors of the
     competent unit may; for every other kind, whoever may view the case.
     """
-    if case.kind != CaseKind.DENUNCIATION:
-        return can_view_case(user, case)
+    return _identity_visible(user, kind=case.kind, **_columns(case))
+
+
+def can_see_identity_in_row(
+    user,
+    *,
+    kind: str,
+    unit_id: int,
+    unit_path: str,
+    assignee_id,
+    created_by_id,
+    collaborating_unit_ids: Callable[[], set[int]],
+) -> bool:
+    """``can_see_identity`` for a case read as plain values (a list's rows);
+    ``collaborating_unit_ids`` answers the units co-operating on it, asked
+    only when the answer depends on them."""
+    return _identity_visible(
+        user,
+        kind=kind,
+        unit_id=unit_id,
+        unit_path=unit_path,
+        assignee_id=assignee_id,
+        created_by_id=created_by_id,
+        collaborators=collaborating_unit_ids,
+    )
+
+
+def _columns(case: Case) -> dict:
+    return {
+        "unit_id": case.responsible_unit_id,
+        "unit_path": lambda: case.responsible_unit.path,
+        "assignee_id": case.assignee_id,
+        "created_by_id": case.created_by_id,
+        "collaborators": lambda: collaborating_unit_ids(case),
+    }
+
+
+def _can_view(
+    user, *, unit_id, unit_path, assignee_id, created_by_id, collaborators
+) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    if is_case_creator(user, case):
+    if roles_for(user, unit_id=unit_id, unit_path=unit_path, assignee_id=assignee_id):
         return True
-    if case.assignee_id is not None and case.assignee_id == user.pk:
+    if _is_creator(user, created_by_id):
         return True
-    return bool(case_roles(user, case) & {Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
+    return _collaborates(user, collaborators)
+
+
+def _identity_visible(
+    user, *, kind, unit_id, unit_path, assignee_id, created_by_id, collaborators
+) -> bool:
+    if kind != CaseKind.DENUNCIATION:
+        return _can_view(
+            user,
+            unit_id=unit_id,
+            unit_path=unit_path,
+            assignee_id=assignee_id,
+            created_by_id=created_by_id,
+            collaborators=collaborators,
+        )
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if _is_creator(user, created_by_id):
+        return True
+    if assignee_id is not None and assignee_id == user.pk:
+        return True
+    roles = roles_for(
+        user, unit_id=unit_id, unit_path=unit_path, assignee_id=assignee_id
+    )
+    return bool(roles & {Role.LEADER, Role.SUPERVISOR, Role.ADMIN})
 
 
 def can_create_case_for(user, unit: Unit) -> bool:

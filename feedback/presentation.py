@@ -27,16 +27,25 @@ def masked_party_value(user, party, name: str) -> str:
 def masked_party_values(user, party, names) -> dict[str, str]:
     """``masked_party_value`` for several attributes of one party, asking
     the gate once (a list shows five attributes of every party)."""
-    if permissions.can_see_identity(user, party.case):
-        return {name: getattr(party, name) for name in names}
-    protected = is_protected_role(party.role)
-    values = {}
-    for name in names:
-        value = getattr(party, name)
+    return masked_values(
+        {name: getattr(party, name) for name in names},
+        role=party.role,
+        identity_visible=permissions.can_see_identity(user, party.case),
+    )
+
+
+def masked_values(values: dict, *, role: str, identity_visible: bool) -> dict:
+    """A party's ``values`` as shown to a reader for whom the gate
+    (``permissions.can_see_identity``) answered ``identity_visible``."""
+    if identity_visible:
+        return values
+    protected = is_protected_role(role)
+    masked = {}
+    for name, value in values.items():
         if not value:
-            values[name] = ""
+            masked[name] = ""
         elif not protected:
-            values[name] = value if name == "full_name" else MASK
+            masked[name] = value if name == "full_name" else MASK
         else:
-            values[name] = _("(confidential)")
-    return values
+            masked[name] = _("(confidential)")
+    return masked

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,6 +24,7 @@ from api.schema import (
     error_responses,
 )
 from api.selectors import case_history
+from api.serializers.case_rows import summary_rows
 from api.serializers.cases import (
     CaseCreatedSerializer,
     CaseCreateSerializer,
@@ -35,9 +35,7 @@ from api.serializers.cases import (
 from api.serializers.timeline import CaseEventSerializer, HistoryRecordSerializer
 from api.services import case_correct_fields
 from api.views.base import StaffAPIView, case_response
-from feedback.models import Party
 from feedback.selectors.cases import (
-    LIST_COLUMNS,
     case_get,
     case_list,
     case_timeline,
@@ -66,19 +64,10 @@ class CaseListView(StaffAPIView):
     serializer_class = CaseSummarySerializer
 
     def get_queryset(self):
-        # Parties come in one query for the whole page, and each party's
-        # ``case`` is the page's case; with the co-operating units prefetched
-        # too, masking (``can_see_identity``) needs no query per row.  The
-        # count is cached until the cases change (``counted_in_cache``).
-        return (
-            case_list(user=self.request.user)
-            .counted_in_cache()
-            .only(*LIST_COLUMNS)
-            .prefetch_related(
-                Prefetch("parties", queryset=Party.objects.order_by("role", "id")),
-                "collaborators",
-            )
-        )
+        # The page is read as plain values, parties in one query for the
+        # whole page (``CasePagination``).  The count is cached until the
+        # cases change (``counted_in_cache``).
+        return case_list(user=self.request.user).counted_in_cache()
 
     @extend_schema(
         operation_id="cases_list",
@@ -97,10 +86,7 @@ class CaseListView(StaffAPIView):
     def get(self, request):
         cases = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(cases)
-        serializer = CaseSummarySerializer(
-            page, many=True, context=self.get_serializer_context()
-        )
-        return self.get_paginated_response(serializer.data)
+        return self.get_paginated_response(summary_rows(page, request.user))
 
     @extend_schema(
         operation_id="cases_create",

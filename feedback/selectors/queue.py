@@ -360,9 +360,21 @@ def days_left(
 ) -> int | None:
     """Working days left on the case's current stage (negative when late);
     ``None`` for a closed case or one without a stage deadline."""
-    if not case.is_open or case.stage_due_on is None:
+    return days_left_until(
+        case.stage_due_on, is_open=case.is_open, today=today, calendar=calendar
+    )
+
+
+def days_left_until(
+    due_on: dt.date | None,
+    *,
+    is_open: bool,
+    today: dt.date,
+    calendar: deadlines.WorkingCalendar,
+) -> int | None:
+    """``days_left`` from a case's columns (a list's rows)."""
+    if not is_open or due_on is None:
         return None
-    due_on = case.stage_due_on
     if due_on >= today:
         return _working_days_between(today, due_on, calendar)
     return -_working_days_between(due_on, today, calendar)
