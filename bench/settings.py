@@ -50,7 +50,7 @@ def _redis_answers(url: str) -> bool:
 
 
 if "CACHE_BACKEND" not in os.environ and _redis_answers(BENCH_REDIS):
-    os.environ["CACHE_BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    os.environ["CACHE_BACKEND"] = "config.cache.RedisCache"
     os.environ.setdefault("CACHE_LOCATION", BENCH_REDIS)
 # wrk speaks plain HTTP to 127.0.0.1: no redirect to HTTPS (production sits
 # behind a TLS proxy).
