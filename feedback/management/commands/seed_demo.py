@@ -25,28 +25,37 @@ status and flag, some of them overdue and some due within three working days.
   chain, ``feedback.audit``), and no history rows.  Each batch is one
   transaction, except into a PostgreSQL database without cases: there the
   whole load is one transaction that drops the tables' plain indexes and
-  foreign keys, copies each batch from a thread while the next is planned,
-  and rebuilds them at the end.  A million cases take a few minutes.
-* ``--seed S`` makes the generated data reproducible (not the tracking codes).
+  foreign keys, copies the batches, and rebuilds them at the end.  The
+  batches alternate between two streams, each with its own random
+  generator, planned and built side by side in two processes.
+* ``--seed S`` makes the generated data reproducible (not the tracking
+  codes): the same seed and database state give the same cases again.  An
+  empty PostgreSQL database gets them from two streams, any other from
+  one, so the two differ.
 """
 
 from __future__ import annotations
 
+import bisect
+import copy
 import datetime as dt
 import gc
+import hashlib
+import hmac
 import itertools
 import json
-import queue
+import multiprocessing
 import random
 import secrets
-import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
+from operator import itemgetter
 from string import Formatter
+from traceback import format_exc
 from unittest import mock
 
 from django.conf import settings
@@ -54,7 +63,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, connection, models, reset_queries, transaction
+from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 
 from feedback import audit, deadlines, tracking, workflow
@@ -101,8 +110,15 @@ DEFAULT_CASES = 400
 BULK_THRESHOLD = 2000
 BULK_BATCH = 5000
 PROGRESS_EVERY = 100_000
+# Into an empty PostgreSQL database, the batches come from this many streams,
+# built side by side (``CaseMaker._streams``): as many as the cores the load
+# was tuned on, and fixed, so that a seed makes the same data anywhere.
+STREAMS = 2
 CODE_SPACE = tracking.BASE**tracking.RANDOM_LENGTH
 HISTORY_DAYS = 730
+SECOND = dt.timedelta(seconds=1)
+MINUTE = dt.timedelta(minutes=1)
+DAY = dt.timedelta(days=1)
 DEMO_PASSWORD = "langnghe-demo"  # noqa: S105 - printed for the demo on purpose
 # Every demo log-in has an authenticator with this key (base32), printed for
 # the demo: add it to an authenticator app to get the log-in codes.
@@ -167,6 +183,7 @@ FIELD_OFFICE = {
     "administration": "XT-TP",
     "other": "XT-VP",
 }
+OFFICES = frozenset(FIELD_OFFICE.values())
 
 # username, họ và tên đệm (last_name), tên (first_name), position,
 # ((unit code, role), ...), superuser
@@ -1257,7 +1274,7 @@ class Person:
         )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Spec:
     """What a case must be; ``None`` and ``False`` leave it to chance."""
 
@@ -1272,6 +1289,10 @@ class Spec:
     complex: bool = False
     anonymous: bool = False
     deadline: str | None = None  # "overdue" or "due_soon"
+
+
+# A case left entirely to chance: most of them, one spec for all.
+CHANCE = Spec()
 
 
 @dataclass(slots=True)
@@ -1404,7 +1425,11 @@ class DeadlineBook:
         for row in DeadlinePolicy.objects.all():
             self.rows.setdefault((row.kind, row.stage), []).append(row)
         self._cache: dict[tuple, dt.date] = {}
+        # The calendar's answers, as each is asked again and again.
         self._shifted: dict[tuple[dt.date, int], dt.date] = {}
+        self._working: dict[dt.date, bool] = {}
+        self._next: dict[dt.date, dt.date] = {}
+        self._left: dict[tuple[dt.date, dt.date], int] = {}
 
     def policy(self, kind, stage, on, variants) -> DeadlinePolicy:
         rows = [
@@ -1433,6 +1458,26 @@ class DeadlineBook:
         if result is None:
             result = deadlines.add_working_days(day, days, self.calendar)
             self._shifted[key] = result
+        return result
+
+    def is_working_day(self, day: dt.date) -> bool:
+        working = self._working.get(day)
+        if working is None:
+            working = self._working[day] = self.calendar.is_working_day(day)
+        return working
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        result = self._next.get(day)
+        if result is None:
+            result = self._next[day] = deadlines.next_working_day(day, self.calendar)
+        return result
+
+    def working_days_left(self, today: dt.date, due_on: dt.date) -> int:
+        key = (today, due_on)
+        result = self._left.get(key)
+        if result is None:
+            result = deadlines.working_days_left(today, due_on, self.calendar)
+            self._left[key] = result
         return result
 
     def max_extensions(self, sim: Sim, on: dt.date) -> int:
@@ -1584,6 +1629,36 @@ class DeadlineBook:
         sim.log.append((step, event, from_status, sim.status))
 
 
+class DrawingRandom(random.Random):
+    """``random.Random`` with the same draws for the same seed, its
+    ``randint``, ``choice`` and ``randrange(n)`` one call instead of two or
+    three (``randint`` → ``randrange`` → ``_randbelow``): planning a case
+    draws some forty numbers.  They draw as ``_randbelow`` does: bits as many
+    as the width has, again until below it."""
+
+    def _below(self, width: int) -> int:
+        bits = width.bit_length()
+        drawn = self.getrandbits(bits)
+        while drawn >= width:
+            drawn = self.getrandbits(bits)
+        return drawn
+
+    def randint(self, a: int, b: int) -> int:
+        if b < a:
+            raise ValueError(f"empty range for randint({a}, {b})")
+        return a + self._below(b - a + 1)
+
+    def choice(self, seq):
+        if not seq:
+            raise IndexError("Cannot choose from an empty sequence")
+        return seq[self._below(len(seq))]
+
+    def randrange(self, start, stop=None, step=1):
+        if stop is None and step == 1 and type(start) is int and start > 0:
+            return self._below(start)
+        return super().randrange(start, stop, step)
+
+
 @contextmanager
 def clock_at(moment: dt.datetime) -> Iterator[None]:
     """Run the block as if it were ``moment``: ``timezone.now()`` returns it.
@@ -1612,7 +1687,7 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-        gc.collect(0)
+            gc.collect(0)
 
 
 def _commit_without_waiting() -> None:
@@ -1644,7 +1719,11 @@ def _lower_first(text: str) -> str:
 
 
 class CaseMaker:
-    """Plans cases and writes them, through the services or in bulk."""
+    """Plans cases and writes them, through the services or in bulk.
+
+    Every moment it plans is in the default time zone (``self.tz``, from
+    ``self.now``), so the date of a moment is its local date.
+    """
 
     def __init__(self, *, rng, units, users, fields, now, stdout):
         self.rng = rng
@@ -1657,6 +1736,8 @@ class CaseMaker:
         self.today = timezone.localdate(now)
         self.stdout = stdout
         self.first_day = self.today - dt.timedelta(days=HISTORY_DAYS)
+        # No step is planned after this: the case stays where it is.
+        self.latest = self.now - MINUTE
         self.book = DeadlineBook(
             first_year=self.first_day.year - 1, last_year=self.today.year + 1
         )
@@ -1670,13 +1751,15 @@ class CaseMaker:
         self.answered: list[Prior] = []
         self.decision_numbers: dict[tuple[int, str], int] = {}
         self.example: tuple[str, str] | None = None
-        self.writers: dict = {}
+        self.rows: BatchRows | None = None
+        self.bulk_specs = self.forced_specs(bulk=True)
+        # ``stream`` makes one of several streams; this maker is the only one.
+        self.streams = 1
+        self.stream_index = 0
         self._cumulative: dict = {}
         self._grounds_for: dict = {}
-        self.ids: dict = {}
         self.user_ids = {username: user.pk for username, user in users.items()}
-        # The tracking codes drawn by this run (as numbers), never drawn twice.
-        self.codes_drawn: set[int] = set()
+        self.field_ids = {code: field.pk for code, field in fields.items()}
         grounds = LegalGround.objects.filter(is_active=True)
         self.grounds = {g.code: (g.action, g.kind) for g in grounds}
         self.ground_ids = {g.code: g.pk for g in grounds}
@@ -1735,23 +1818,23 @@ class CaseMaker:
     def specs(self, count: int, *, bulk: bool) -> Iterator[Spec]:
         forced = self.forced_specs(bulk=bulk)
         for index in range(count):
-            yield forced[index] if index < len(forced) else Spec()
+            yield forced[index] if index < len(forced) else CHANCE
 
     # Planning ------------------------------------------------------------
 
     def _weighted(self, weights: dict):
-        """``rng.choices(list(weights), weights=…)[0]``, the same draw, with
-        the cumulative weights of each table summed once."""
+        """``rng.choices(list(weights), weights=…)[0]``, the same draw
+        (``random.choices``' own bisection), with the cumulative weights of
+        each table summed once."""
         table = self._cumulative.get(id(weights))
         if table is None or table[0] is not weights:
-            table = (
-                weights,
-                list(weights),
-                list(itertools.accumulate(weights.values())),
-            )
+            cumulative = list(itertools.accumulate(weights.values()))
+            table = (weights, list(weights), cumulative, cumulative[-1] + 0.0)
             self._cumulative[id(weights)] = table
-        _weights, population, cumulative = table
-        return self.rng.choices(population, cum_weights=cumulative)[0]
+        _weights, population, cumulative, total = table
+        return population[
+            bisect.bisect(cumulative, self.rng.random() * total, 0, len(population) - 1)
+        ]
 
     def _office_moment(self, day: dt.date) -> dt.datetime:
         rng = self.rng
@@ -1763,16 +1846,15 @@ class CaseMaker:
         return dt.datetime.combine(day, moment, tzinfo=self.tz)
 
     def _received_moment(self, day: dt.date, channel: str) -> dt.datetime:
-        calendar = self.book.calendar
         if channel in ANY_HOUR_CHANNELS:
             seconds = self.rng.randint(0, 86399)
             moment = dt.datetime.combine(day, dt.time(), tzinfo=self.tz)
-            moment += dt.timedelta(seconds=seconds)
+            moment += seconds * SECOND
         else:
-            while not calendar.is_working_day(day):
-                day -= dt.timedelta(days=1)
+            while not self.book.is_working_day(day):
+                day -= DAY
             moment = self._office_moment(day)
-        latest = self.now - dt.timedelta(minutes=self.rng.randint(5, 120))
+        latest = self.now - self.rng.randint(5, 120) * MINUTE
         return min(moment, latest)
 
     def _status_for_age(self, age: int) -> str:
@@ -1823,16 +1905,12 @@ class CaseMaker:
         hamlet = rng.choice(self.hamlets)
         unit = self._responsible_unit(kind, template, hamlet)
         first_unit = unit
-        if (
-            spec.deadline is None
-            and unit in FIELD_OFFICE.values()
-            and rng.random() < 0.08
-        ):
+        if spec.deadline is None and unit in OFFICES and rng.random() < 0.08:
             first_unit = COMMITTEE_CODE
         mass = spec.mass or (not anonymous and rng.random() < 0.06)
         wants = spec.wants
         # Only cases left entirely to chance appeal or repeat one at random.
-        if wants is None and spec == Spec():
+        if wants is None and (spec is CHANCE or spec == CHANCE):
             if kind == CaseKind.COMPLAINT and rng.random() < 0.15:
                 wants = "second"
             elif kind == CaseKind.FEEDBACK and rng.random() < 0.06:
@@ -1870,7 +1948,7 @@ class CaseMaker:
             age = rng.randint(200, HISTORY_DAYS)
         else:
             age = int(HISTORY_DAYS * rng.random() ** 1.15)
-        day = self.today - dt.timedelta(days=age)
+        day = self.today - age * DAY
         plan.received_at = self._received_moment(day, channel)
         if anonymous:
             plan.status = Status.ARCHIVED
@@ -1914,7 +1992,7 @@ class CaseMaker:
             day = self.today - dt.timedelta(days=rng.randint(120, 500))
             plan.received_at = self._received_moment(day, plan.channel)
             if plan.status == Status.ACCEPTED:
-                received_on = _day(plan.received_at)
+                received_on = plan.received_at.date()
                 plan.accept_on = deadlines.add_working_days(
                     received_on, rng.randint(2, 6), calendar
                 )
@@ -1991,7 +2069,7 @@ class CaseMaker:
     def _slots(self, plan: Plan, names: tuple[str, ...]) -> dict[str, str]:
         """Values for a template's slots: places, people, numbers, dates."""
         rng = self.rng
-        received_on = _day(plan.received_at)
+        received_on = plan.received_at.date()
         hamlet_name = self.units[plan.hamlet].name
         values = {"xom": _lower_first(hamlet_name), "Xom": hamlet_name}
         for name in names:
@@ -2026,9 +2104,9 @@ class CaseMaker:
         if prior is not None:
             plan.person = prior.person
         plan.slots = self._slots(plan, SLOT_NAMES[template])
-        plan.title = template.title.format(**plan.slots)
-        plan.content = template.content.format(**plan.slots)
-        plan.place = template.place.format(**plan.slots)
+        plan.title = template.title.format_map(plan.slots)
+        plan.content = template.content.format_map(plan.slots)
+        plan.place = template.place.format_map(plan.slots)
         if prior is not None and plan.is_second_time:
             plan.title = (
                 "Khiếu nại lần hai đối với Quyết định giải quyết khiếu nại số "
@@ -2066,8 +2144,8 @@ class CaseMaker:
     def _answer(self, plan: Plan, outcome: str, number: str, day: dt.date) -> str:
         template = plan.template
         if plan.kind not in workflow.DECIDED_KINDS:
-            return template.answer.format(**plan.slots)
-        remedy = template.remedy.format(**plan.slots)
+            return template.answer.format_map(plan.slots)
+        remedy = template.remedy.format_map(plan.slots)
         if plan.kind == CaseKind.DENUNCIATION:
             head = (
                 f"Ngày {day:%d/%m/%Y}, Chủ tịch UBND xã ban hành Kết luận nội dung "
@@ -2106,7 +2184,8 @@ class CaseMaker:
         number = self.decision_numbers.get(key, self.rng.randint(8, 30))
         number += self.rng.randint(1, 4)
         self.decision_numbers[key] = number
-        return f"{number}/{suffix}"
+        # Each stream numbers its decisions apart (see ``stream``).
+        return f"{number * self.streams + self.stream_index}/{suffix}"
 
     # Linking -------------------------------------------------------------
 
@@ -2114,10 +2193,10 @@ class CaseMaker:
         pool = self.appealable if plan.wants == "second" else self.answered
         if plan.wants is None or not pool:
             return
-        received_on = _day(plan.received_at)
+        received_on = plan.received_at.date()
         for _ in range(30):
             prior = self.rng.choice(pool)
-            if prior.finished_on + dt.timedelta(days=20) <= received_on and (
+            if prior.finished_on + 20 * DAY <= received_on and (
                 prior.kind == plan.kind
             ):
                 break
@@ -2154,8 +2233,8 @@ class CaseMaker:
             person=plan.person,
             title=plan.title,
             content=plan.content,
-            received_on=_day(plan.received_at),
-            finished_on=_day(sim.resolved_at),
+            received_on=plan.received_at.date(),
+            finished_on=sim.resolved_at.date(),
             decision_number=sim.decision_number,
             decision_date=sim.decision_date,
         )
@@ -2195,16 +2274,16 @@ class CaseMaker:
     def _after(self, cursor: dt.datetime, working_days: int) -> dt.datetime:
         """A moment ``working_days`` working days after ``cursor`` (the same
         day for 0, if that is a working day)."""
-        day = _day(cursor)
-        if working_days > 0 or not self.book.calendar.is_working_day(day):
+        day = cursor.date()
+        if working_days > 0 or not self.book.is_working_day(day):
             day = self.book.add_working_days(day, max(working_days, 1))
         return self._on(day, cursor)
 
     def _on(self, day: dt.date, cursor: dt.datetime) -> dt.datetime:
         """An office-hours moment on ``day``, later than ``cursor``."""
-        moment = self._office_moment(max(day, _day(cursor)))
+        moment = self._office_moment(max(day, cursor.date()))
         if moment <= cursor:
-            moment = cursor + dt.timedelta(minutes=self.rng.randint(5, 90))
+            moment = cursor + self.rng.randint(5, 90) * MINUTE
         return moment
 
     def finalize(self, plan: Plan, *, bulk: bool) -> None:
@@ -2219,7 +2298,7 @@ class CaseMaker:
         plan.sim = sim = self._new_sim(plan, plan.received_at)
         plan.initial_stage, plan.initial_due = sim.stage, sim.stage_due_on
         rng = self.rng
-        latest = self.now - dt.timedelta(minutes=1)
+        latest = self.latest
         forced = plan.spec.deadline is not None
         cursor = plan.received_at
 
@@ -2303,14 +2382,11 @@ class CaseMaker:
         and note progress."""
         rng = self.rng
         sim = plan.sim
-        calendar = self.book.calendar
         if plan.accept_on is not None:
             moment = self._on(plan.accept_on, cursor)
         elif plan.kind in workflow.DECIDED_KINDS:
-            received_on = _day(plan.received_at)
-            allowed = deadlines.working_days_left(
-                received_on, sim.stage_due_on, calendar
-            )
+            received_on = plan.received_at.date()
+            allowed = self.book.working_days_left(received_on, sim.stage_due_on)
             if rng.random() < 0.9:
                 moment = self._after(cursor, rng.randint(1, max(allowed - 1, 1)))
             else:
@@ -2365,32 +2441,31 @@ class CaseMaker:
         sometimes late."""
         rng = self.rng
         sim = plan.sim
-        calendar = self.book.calendar
         leader = self.leader(sim.unit)
-        accepted_on = _day(sim.accepted_at)
+        accepted_on = sim.accepted_at.date()
         if (
             plan.kind == CaseKind.DENUNCIATION
             and plan.is_complex
             and rng.random() < 0.6
             and self.book.max_extensions(sim, accepted_on) > sim.extensions
         ):
-            day = sim.final_due_on - dt.timedelta(days=rng.randint(1, 6))
-            moment = self._on(deadlines.next_working_day(day, calendar), cursor)
+            day = sim.final_due_on - rng.randint(1, 6) * DAY
+            moment = self._on(self.book.next_working_day(day), cursor)
             if not push("extend", moment, leader, reason=EXTEND_REASON):
                 return False
             cursor = moment
         due = sim.final_due_on
-        start = _day(cursor)
+        start = cursor.date()
         if rng.random() < 0.85 and (due - start).days >= 2:
-            day = start + dt.timedelta(days=rng.randint(2, (due - start).days))
+            day = start + rng.randint(2, (due - start).days) * DAY
             # Due dates are working days, so this stays on or before ``due``.
-            day = min(deadlines.next_working_day(day, calendar), due)
+            day = min(self.book.next_working_day(day), due)
         else:
-            late = dt.timedelta(days=rng.randint(1, 20))
-            day = deadlines.next_working_day(max(due, start) + late, calendar)
-        draft_day = max(start, day - dt.timedelta(days=rng.randint(0, 3)))
-        moment = self._on(deadlines.next_working_day(draft_day, calendar), cursor)
-        answered_on = max(day, _day(moment))
+            late = rng.randint(1, 20) * DAY
+            day = self.book.next_working_day(max(due, start) + late)
+        draft_day = max(start, day - rng.randint(0, 3) * DAY)
+        moment = self._on(self.book.next_working_day(draft_day), cursor)
+        answered_on = max(day, moment.date())
         data = {}
         if plan.kind in workflow.DECIDED_KINDS:
             number = self._decision_number(plan.kind, answered_on)
@@ -2495,23 +2570,25 @@ class CaseMaker:
     # Writing in bulk ---------------------------------------------------------
 
     def bulk(self, count: int) -> int:
-        """Insert ``count`` cases in batches of ``BULK_BATCH``; only the batch
-        being written is held in memory.
+        """Insert ``count`` cases in batches of ``BULK_BATCH``; only the
+        batches being built are held in memory.
 
         Into a PostgreSQL database that has no cases yet, the whole load is
         one transaction: the tables' plain indexes and foreign keys are
-        dropped first and rebuilt at the end (``LoadWithoutIndexes``), and a
-        thread copies each batch while the next one is planned.  Otherwise
-        each batch is a transaction of its own.
+        dropped first and rebuilt at the end (``LoadWithoutIndexes``), and
+        the batches come from ``STREAMS`` streams built side by side
+        (``_streams``).  Otherwise each batch is planned, then written in a
+        transaction of its own.
         """
         started = time.monotonic()
+        self.rows = BatchRows(pin_key=settings.TRACKING_PIN_KEY)
         if connection.vendor != "postgresql" or Case.objects.exists():
-            return self._batches(count, started, exclusive=False)
+            return self._batches(count, started)
         with transaction.atomic():
             _commit_without_waiting()
             load = LoadWithoutIndexes([Case, Party, Answer, CaseEvent, AuditHead])
             load.drop()
-            written = self._batches(count, started, exclusive=True)
+            written = self._streams(count, started)
             rebuilding = time.monotonic()
             load.restore()
             self.stdout.write(
@@ -2521,72 +2598,135 @@ class CaseMaker:
         load.analyze()
         return written
 
-    def _batches(self, count: int, started: float, *, exclusive: bool) -> int:
-        """Plan and write the batches; ``exclusive``: this transaction holds
-        the tables (``bulk``), and a ``CopyWorker`` writes them."""
-        self.writers = {
-            Case: RowWriter(Case, with_pk=True),
-            Party: RowWriter(Party),
-            Answer: RowWriter(Answer, with_pk=True),
-            CaseEvent: RowWriter(CaseEvent),
-            AuditHead: RowWriter(AuditHead),
-        }
-        self.ids = {
-            Case: IdBlock(Case, exclusive=exclusive),
-            Answer: IdBlock(Answer, exclusive=exclusive),
-        }
-        worker = CopyWorker() if exclusive else None
-        specs = self.specs(count, bulk=True)
-        written = 0
-        next_report = PROGRESS_EVERY
+    def _batches(self, count: int, started: float) -> int:
+        """Plan the batches one after the other, each written in a
+        transaction of its own, with ids taken from the sequences."""
+        cases, answers = IdBlock(Case), IdBlock(Answer)
+        progress = Progress(self.stdout, started)
+        for start, size in _batch_bounds(count):
+            with _no_gc():
+                plans = self._plan_batch(start, size)
+                ids = cases.take(size)
+                answered = [plan.sim.resolved_at is not None for plan in plans]
+                taken = iter(answers.take(sum(answered)))
+                answer_ids = [next(taken) if yes else None for yes in answered]
+                self._write_batch(self._records(plans, ids, answer_ids))
+            # With DEBUG on, Django keeps every query's SQL: drop them.
+            reset_queries()
+            self._remember_batch(plans, ids)
+            progress.add(size)
+        return count
+
+    def _streams(self, count: int, started: float) -> int:
+        """Build the batches in ``STREAMS`` streams and copy them in order.
+
+        Batch ``b`` belongs to stream ``b % STREAMS``: a ``CaseMaker`` of its
+        own (``stream``) that plans it from its own random generator, links
+        cases to prior ones of its own and numbers its own decisions.
+        Planning is sequential within a stream, so the streams are what can
+        run side by side, each in a ``StreamProcess`` (one core each) while
+        this process copies what they built.  The data does not depend on
+        how many processes run, nor on their timing.
+
+        This transaction holds the tables, so the ids are counted from the
+        sequences' next values: the cases of batch ``b`` get the ids after
+        those of batch ``b - 1``, and a case's answer (at most one) the id of
+        the same rank in a block of answer ids.
+        """
+        cases = IdBlock(Case, exclusive=True)
+        answers = IdBlock(Answer, exclusive=True)
+        bounds = list(_batch_bounds(count))
+        firsts = (cases.take(count).start, answers.take(count).start)
+        seeds = [self.rng.getrandbits(64) for _ in range(STREAMS)]
+        makers = [self.stream(index, seed) for index, seed in enumerate(seeds)]
+        # A daemonic process may not start others: there, and where processes
+        # cannot fork, the streams take turns in this one.
+        forking = (
+            "fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon
+        )
+        sources = []
         try:
-            while written < count:
-                size = min(BULK_BATCH, count - written)
-                with _no_gc():
-                    plans = [self.preplan(next(specs), bulk=True) for _ in range(size)]
-                    plans.sort(key=lambda plan: plan.received_at)
-                    for plan in plans:
-                        self.finalize(plan, bulk=True)
-                    ids = self.ids[Case].take(len(plans))
-                    if worker is not None:
-                        worker.put(self._copies(self._rows(plans, ids)))
-                    else:
-                        self._write_batch(plans, ids)
-                # With DEBUG on, Django keeps every query's SQL: drop them.
-                reset_queries()
-                for plan, case_id in zip(plans, ids, strict=True):
-                    self.remember(plan, case_id)
-                written += size
-                while written >= next_report:
-                    elapsed = time.monotonic() - started
-                    self.stdout.write(
-                        f"  {next_report:>9,} vụ việc / cases ({elapsed:.0f} s)"
-                    )
-                    next_report += PROGRESS_EVERY
+            for index, maker in enumerate(makers):
+                batches = maker._built_batches(bounds[index::STREAMS], *firsts)
+                sources.append(StreamProcess(batches) if forking else batches)
+            progress = Progress(self.stdout, started)
+            with connection.cursor() as cursor:
+                for number, (_start, size) in enumerate(bounds):
+                    for sql, data in next(sources[number % STREAMS]):
+                        with cursor.cursor.copy(sql) as into:
+                            into.write(data)
+                    progress.add(size)
         finally:
-            if worker is not None:
-                worker.close()
-        for block in self.ids.values():
-            block.close()
-        return written
+            for source in sources:
+                if isinstance(source, StreamProcess):
+                    source.close()
+        cases.close()
+        answers.close()
+        return count
 
-    def _copies(self, rows: dict) -> list[tuple[str, str]]:
-        return [
-            (self.writers[model].copy_sql, "".join(model_rows))
-            for model, model_rows in rows.items()
-            if model_rows
+    def stream(self, index: int, seed: int) -> CaseMaker:
+        """A ``CaseMaker`` for stream ``index`` of ``STREAMS``: the same
+        commune, people and rules, its own random generator (from ``seed``),
+        no prior cases yet, and decision numbers and tracking codes apart
+        from the other streams' (``index`` modulo ``STREAMS``)."""
+        maker = copy.copy(self)
+        maker.rng = DrawingRandom(seed)
+        maker.streams = STREAMS
+        maker.stream_index = index
+        maker.appealable = []
+        maker.answered = []
+        maker.decision_numbers = {}
+        maker.rows = BatchRows(
+            pin_key=settings.TRACKING_PIN_KEY, streams=STREAMS, stream=index
+        )
+        return maker
+
+    def _built_batches(
+        self, bounds: list[tuple[int, int]], first_case: int, first_answer: int
+    ) -> Iterator[list[tuple[str, bytes]]]:
+        """The ``COPY`` data of the batches at ``bounds`` (start, size), each
+        planned and built in turn (for ``_streams``)."""
+        for start, size in bounds:
+            with _no_gc():
+                plans = self._plan_batch(start, size)
+                ids = range(first_case + start, first_case + start + size)
+                answer_ids = [
+                    first_answer + start + rank if plan.sim.resolved_at else None
+                    for rank, plan in enumerate(plans)
+                ]
+                copies = self.rows.copies(self._records(plans, ids, answer_ids))
+            self._remember_batch(plans, ids)
+            yield copies
+
+    def _plan_batch(self, start: int, size: int) -> list[Plan]:
+        """The plans of the cases ``start`` to ``start + size`` (the forced
+        ones first), finalized in order of receipt."""
+        forced = self.bulk_specs
+        plans = [
+            self.preplan(forced[index] if index < len(forced) else CHANCE, bulk=True)
+            for index in range(start, start + size)
         ]
+        plans.sort(key=lambda plan: plan.received_at)
+        for plan in plans:
+            self.finalize(plan, bulk=True)
+        return plans
 
-    def _write_batch(self, plans: list[Plan], ids: list[int]) -> None:
+    def _remember_batch(self, plans: list[Plan], ids) -> None:
+        for plan, case_id in zip(plans, ids, strict=True):
+            self.remember(plan, case_id)
+
+    def _write_batch(self, records: list[tuple]) -> None:
         """One batch in a transaction of its own, drawing the tracking codes
         again if one is already taken."""
+        writers = self.rows.writers
         with transaction.atomic():
             _commit_without_waiting()
             for _attempt in range(5):
-                rows = self._rows(plans, ids)
+                rows = self.rows.build(records)
                 try:
                     with transaction.atomic():
-                        self.writers[Case].insert(rows.pop(Case))
+                        writers[Case].insert(rows.pop(Case))
                     break
                 except IntegrityError:
                     # A tracking code drawn twice (one in 2**54): draw again.
@@ -2594,96 +2734,342 @@ class CaseMaker:
             else:  # pragma: no cover - would take astronomically bad luck
                 raise CommandError("Could not draw unique tracking codes.")
             for model, model_rows in rows.items():
-                self.writers[model].insert(model_rows)
+                writers[model].insert(model_rows)
 
-    def _code(self) -> str:
-        """A new tracking code (``tracking.generate_code``, from one draw of
-        the random body instead of one per symbol); never one this run drew
-        before."""
-        while True:
-            number = secrets.randbelow(CODE_SPACE)
-            if number not in self.codes_drawn:
-                break
-        self.codes_drawn.add(number)
-        symbols = []
-        for _ in range(tracking.RANDOM_LENGTH):
-            number, value = divmod(number, tracking.BASE)
-            symbols.append(tracking.ALPHABET[value])
-        body = "".join(symbols)
-        return body + tracking.check_symbol(body)
-
-    def _rows(self, plans: list[Plan], ids: list[int]) -> dict:
-        """The rows of one batch, by model: cases, then their parties,
-        answers, events and audit heads."""
-        writers = self.writers
-        key = settings.TRACKING_PIN_KEY
+    def _records(self, plans: list[Plan], ids, answer_ids: list) -> list[tuple]:
+        """What the rows of one batch are made of, as plain values: for each
+        case, its values in the order of ``BULK_COLUMNS[Case]`` after the
+        code and PIN hash, its PIN, and the values of its parties, its answer
+        (or ``None``; ``answer_ids`` has the id of each plan's) and its
+        events."""
         pins = [f"{self.rng.randrange(10**6):06d}" for _ in plans]
-        case_rows = []
-        for plan, case_id, pin in zip(plans, ids, pins, strict=True):
-            code = self._code()
-            pin_hash = tracking.hash_pin(code, pin, key=key)
-            case_rows.append(self._case_row(plan, case_id, code, pin_hash))
+        records = []
+        for plan, case_id, pin, answer_id in zip(
+            plans, ids, pins, answer_ids, strict=True
+        ):
+            received_at = plan.received_at
+            parties = [
+                (
+                    case_id,
+                    party.role,
+                    party.full_name,
+                    party.national_id,
+                    party.phone,
+                    party.email,
+                    party.address,
+                    received_at,
+                    received_at,
+                )
+                for party in plan.parties()
+            ]
+            answer = None
+            if answer_id is not None:
+                answer = self._answer_values(plan.sim, answer_id, case_id)
+            events = self._event_values(plan, case_id, answer_id)
+            record = (self._case_values(plan, case_id), pin, parties, answer, events)
+            records.append(record)
+        return records
+
+    def _case_values(self, plan: Plan, case_id: int) -> tuple:
+        """In the order of ``BULK_COLUMNS[Case]``, after the code and PIN hash."""
+        units = self.units
         user_ids = self.user_ids
-        party_row = writers[Party].row
-        party_rows = [
-            party_row(
-                case_id=case_id,
-                role=party.role,
-                full_name=party.full_name,
-                national_id=party.national_id,
-                phone=party.phone,
-                email=party.email,
-                address=party.address,
-                created_at=plan.received_at,
-                updated_at=plan.received_at,
-            )
-            for plan, case_id in zip(plans, ids, strict=True)
-            for party in plan.parties()
-        ]
-        answered = [
-            (plan, case_id)
-            for plan, case_id in zip(plans, ids, strict=True)
-            if plan.sim.resolved_at is not None
-        ]
-        answer_ids = dict(
-            zip(
-                [case_id for _plan, case_id in answered],
-                self.ids[Answer].take(len(answered)),
-                strict=True,
-            )
+        sim = plan.sim
+        return (
+            case_id,
+            plan.kind,
+            plan.channel,
+            self.field_ids[plan.template.field],
+            plan.title,
+            plan.content,
+            units[plan.hamlet].pk,
+            plan.place,
+            plan.received_at,
+            units[sim.unit].pk,
+            user_ids[sim.assignee] if sim.assignee else None,
+            user_ids[RECEPTION],
+            self.dispatch_unit_id,
+            sim.status,
+            sim.stage,
+            sim.stage_due_on,
+            sim.final_due_on,
+            sim.accepted_at,
+            sim.resolved_at,
+            sim.closed_at,
+            sim.published_at,
+            sim.extensions,
+            plan.is_complex,
+            plan.petitioner_count >= 5,
+            plan.previous is not None,
+            plan.is_hot_spot,
+            plan.is_anonymous,
+            plan.is_second_time,
+            plan.petitioner_count,
+            plan.previous.case_id if plan.previous else None,
+            units[sim.transferred_from].pk if sim.transferred_from else None,
+            sim.handling_outcome,
+            sim.transferred_to_class,
+            self.ground_ids[sim.legal_ground] if sim.legal_ground else None,
+            sim.outcome,
+            sim.decision_number,
+            sim.decision_date,
+            sim.public_answer,
+            sim.version,
+            # ``auto_now`` would say "today": date the row by the case itself.
+            plan.received_at,
+            plan.steps[-1].moment if plan.steps else plan.received_at,
         )
-        answer_rows = [
-            self._answer_row(
-                writers[Answer], plan.sim, answer_ids[case_id], case_id, user_ids
+
+    def _answer_values(self, sim: Sim, answer_id: int, case_id: int) -> tuple:
+        """The approved answer that ``resolve`` records, as the first version
+        (``BULK_COLUMNS[Answer]``)."""
+        resolve = next(entry[0] for entry in sim.log if entry[0].action == "resolve")
+        user_ids = self.user_ids
+        return (
+            answer_id,
+            case_id,
+            1,
+            AnswerStatus.APPROVED,
+            sim.public_answer,
+            sim.outcome,
+            sim.decision_number,
+            sim.decision_date,
+            user_ids[sim.drafted_by or resolve.actor],
+            user_ids[resolve.actor],
+            sim.drafted_at or resolve.moment,
+            resolve.moment,
+        )
+
+    def _event_values(self, plan: Plan, case_id: int, answer_id) -> list[tuple]:
+        """The "created" event and the last status change, as the services
+        write them (``BULK_COLUMNS[CaseEvent]`` up to the audit columns)."""
+        user_ids = self.user_ids
+        events = [
+            (
+                case_id,
+                EventKind.CREATED,
+                "create",
+                "",
+                Status.RECEIVED,
+                True,
+                "",
+                {
+                    "stage": plan.initial_stage,
+                    "stage_due_on": plan.initial_due.isoformat(),
+                },
+                user_ids[RECEPTION],
+                plan.received_at,
             )
-            for plan, case_id in answered
         ]
-        # Each case's events are sealed in its audit chain here, as
-        # ``CaseEvent.save`` would; its history chain starts empty.
-        event_row = writers[CaseEvent].row
-        head_row = writers[AuditHead].row
-        event_rows = []
-        head_rows = []
-        for plan, case_id in zip(plans, ids, strict=True):
-            values = self._event_rows(plan, case_id, answer_ids.get(case_id), user_ids)
-            seq, last_hash = audit.seal_values(CaseEvent, values)
-            event_rows.extend(event_row(**row) for row in values)
-            head_rows.append(
-                head_row(
-                    case_id=case_id,
-                    chain=AuditChain.EVENTS,
-                    seq=seq,
-                    row_hash=last_hash,
+        last = None
+        for entry in plan.sim.log:
+            if workflow.ACTIONS[entry[0].action].target is not None:
+                last = entry
+        if last is not None:
+            step, data, from_status, to_status = last
+            if step.action == "resolve":
+                data = {"answer_id": answer_id, "number": 1, **data}
+            text = step.data.get("text") or step.data.get("reason") or ""
+            events.append(
+                (
+                    case_id,
+                    EVENT_KINDS.get(step.action, EventKind.STATUS),
+                    step.action,
+                    from_status,
+                    to_status,
+                    step.action not in INTERNAL_ACTIONS,
+                    str(text).strip(),
+                    data,
+                    user_ids[step.actor],
+                    step.moment,
                 )
             )
-            head_rows.append(
-                head_row(
-                    case_id=case_id,
-                    chain=AuditChain.HISTORY,
-                    seq=0,
-                    row_hash=audit.GENESIS,
-                )
-            )
+        return events
+
+
+# The columns each bulk row gives, in the order of the values
+# ``CaseMaker._records`` and ``BatchRows`` make; the others take their
+# defaults.
+BULK_COLUMNS = {
+    Case: (
+        "code",
+        "pin_hash",
+        "id",
+        "kind",
+        "channel",
+        "field_id",
+        "title",
+        "content",
+        "location_unit_id",
+        "location_text",
+        "received_at",
+        "responsible_unit_id",
+        "assignee_id",
+        "created_by_id",
+        "dispatch_unit_id",
+        "status",
+        "stage",
+        "stage_due_on",
+        "final_due_on",
+        "accepted_at",
+        "resolved_at",
+        "closed_at",
+        "published_at",
+        "extensions",
+        "is_complex",
+        "is_mass",
+        "is_prolonged",
+        "is_hot_spot",
+        "is_anonymous",
+        "is_second_time",
+        "petitioner_count",
+        "previous_case_id",
+        "transferred_from_id",
+        "handling_outcome",
+        "transferred_to_class",
+        "legal_ground_id",
+        "outcome",
+        "decision_number",
+        "decision_date",
+        "public_answer",
+        "version",
+        "created_at",
+        "updated_at",
+    ),
+    Party: (
+        "case_id",
+        "role",
+        "full_name",
+        "national_id",
+        "phone",
+        "email",
+        "address",
+        "created_at",
+        "updated_at",
+    ),
+    Answer: (
+        "id",
+        "case_id",
+        "number",
+        "status",
+        "text",
+        "outcome",
+        "decision_number",
+        "decision_date",
+        "author_id",
+        "reviewed_by_id",
+        "created_at",
+        "reviewed_at",
+    ),
+    CaseEvent: (
+        "case_id",
+        "kind",
+        "action",
+        "from_status",
+        "to_status",
+        "is_public",
+        "text",
+        "data",
+        "author_id",
+        "created_at",
+        "audit_seq",
+        "prev_hash",
+        "row_hash",
+    ),
+    AuditHead: ("case_id", "chain", "seq", "row_hash"),
+}
+
+
+# Text columns whose values this command makes from plain alphabets (codes,
+# hashes, stages, actions, decision numbers): no tab, new line or backslash
+# to escape, ``COPY`` takes them as they are.
+VERBATIM = frozenset(
+    {"code", "pin_hash", "prev_hash", "row_hash", "stage", "action", "decision_number"}
+)
+
+
+# The values of a "created" event that ``BatchRows._created_hash`` fills in.
+CREATED_COLUMNS = ("case_id", "data", "author_id")
+
+
+class BatchRows:
+    """The rows of a batch, from its records (``CaseMaker._records``): each
+    case with a new tracking code and its PIN hashed, its parties, its
+    answer, its events sealed in its audit chain as ``CaseEvent.save``
+    would, and the heads of its two chains (the history chain starts
+    empty).
+
+    Only values in, rows out.  Each stream (``CaseMaker.stream``) draws the
+    tracking codes whose number is its own ``stream`` modulo ``streams``, so
+    that no two streams draw the same.
+    """
+
+    def __init__(self, *, pin_key: str, streams: int = 1, stream: int = 0):
+        self.pin_key = pin_key
+        self.streams = streams
+        self.stream = stream
+        self.cells = Cells(copy_format=connection.vendor == "postgresql")
+        self.writers = {
+            model: RowWriter(model, names, self.cells, with_pk=model in (Case, Answer))
+            for model, names in BULK_COLUMNS.items()
+        }
+        # The chain hashes each event as ``audit.seal_values`` does: its
+        # columns by name, in the chain's order, the defaults for the rest.
+        audited = audit.describe(CaseEvent)
+        given = BULK_COLUMNS[CaseEvent]
+        self.event_table = audited.table
+        self.event_names = audited.names
+        self.event_columns = [
+            (given.index(f.attname) if f.attname in given else None, f.get_default())
+            for f in audited.fields
+        ]
+        self.event_moment = given.index("created_at")
+        self.hashed_moment = self.event_names.index("created_at")
+        self.created_text: str | None = None
+        self.created_columns = [given.index(name) for name in CREATED_COLUMNS]
+        self.texts: dict[str, str] = {}
+        # ``tracking.hash_pin`` from a copy of the keyed hash: the key is
+        # hashed once, not for every case.  A code made here is normalized.
+        self.pin_hmac = hmac.new(pin_key.encode(), digestmod=hashlib.sha256)
+        if self._pin_hash("A2B3C4D5E6F7", "012345") != tracking.hash_pin(
+            "A2B3C4D5E6F7", "012345", key=pin_key
+        ):  # pragma: no cover - a change to ``hash_pin`` must be made here too
+            raise CommandError("tracking.hash_pin changed: update seed_demo.")
+        # The tracking codes drawn by this run (as numbers), never drawn twice.
+        self.codes_drawn: set[int] = set()
+
+    def build(self, records: list[tuple]) -> dict:
+        """The rows of each model, in the order of the records."""
+        cells = self.cells
+        cells.clear()
+        make_case = self.writers[Case].make
+        make_party = self.writers[Party].make
+        make_answer = self.writers[Answer].make
+        make_event = self.writers[CaseEvent].make
+        make_head = self.writers[AuditHead].make
+        codes = self._codes(len(records))
+        case_rows, party_rows, answer_rows, event_rows, head_rows = [], [], [], [], []
+        for (case, pin, parties, answer, events), code in zip(
+            records, codes, strict=True
+        ):
+            case_id = case[0]
+            case_rows.append(make_case([code, self._pin_hash(code, pin), *case]))
+            for party in parties:
+                party_rows.append(make_party(list(party)))
+            if answer is not None:
+                answer_rows.append(make_answer(list(answer)))
+            # The first event is the case's "created" event (``_records``).
+            created = [*events[0], 1, audit.GENESIS]
+            prev = self._created_hash(created)
+            created.append(prev)
+            event_rows.append(make_event(created))
+            for seq, event in enumerate(events[1:], start=2):
+                values = [*event, seq, prev]
+                prev = self._event_hash(values)
+                values.append(prev)
+                event_rows.append(make_event(values))
+            head_rows.append(make_head([case_id, AuditChain.EVENTS, len(events), prev]))
+            head_rows.append(make_head([case_id, AuditChain.HISTORY, 0, audit.GENESIS]))
         return {
             Case: case_rows,
             Party: party_rows,
@@ -2692,124 +3078,244 @@ class CaseMaker:
             AuditHead: head_rows,
         }
 
-    def _case_row(self, plan: Plan, case_id: int, code: str, pin_hash: str):
-        units = self.units
-        users = self.users
-        sim = plan.sim
-        return self.writers[Case].row(
-            id=case_id,
-            code=code,
-            pin_hash=pin_hash,
-            kind=plan.kind,
-            channel=plan.channel,
-            field_id=self.fields[plan.template.field].pk,
-            title=plan.title,
-            content=plan.content,
-            location_unit_id=units[plan.hamlet].pk,
-            location_text=plan.place,
-            received_at=plan.received_at,
-            responsible_unit_id=units[sim.unit].pk,
-            assignee_id=users[sim.assignee].pk if sim.assignee else None,
-            created_by_id=users[RECEPTION].pk,
-            dispatch_unit_id=self.dispatch_unit_id,
-            status=sim.status,
-            stage=sim.stage,
-            stage_due_on=sim.stage_due_on,
-            final_due_on=sim.final_due_on,
-            accepted_at=sim.accepted_at,
-            resolved_at=sim.resolved_at,
-            closed_at=sim.closed_at,
-            published_at=sim.published_at,
-            extensions=sim.extensions,
-            is_complex=plan.is_complex,
-            is_mass=plan.petitioner_count >= 5,
-            is_prolonged=plan.previous is not None,
-            is_hot_spot=plan.is_hot_spot,
-            is_anonymous=plan.is_anonymous,
-            is_second_time=plan.is_second_time,
-            petitioner_count=plan.petitioner_count,
-            previous_case_id=plan.previous.case_id if plan.previous else None,
-            transferred_from_id=(
-                units[sim.transferred_from].pk if sim.transferred_from else None
-            ),
-            handling_outcome=sim.handling_outcome,
-            transferred_to_class=sim.transferred_to_class,
-            legal_ground_id=(
-                self.ground_ids[sim.legal_ground] if sim.legal_ground else None
-            ),
-            outcome=sim.outcome,
-            decision_number=sim.decision_number,
-            decision_date=sim.decision_date,
-            public_answer=sim.public_answer,
-            version=sim.version,
-            # ``auto_now`` would say "today": date the row by the case itself.
-            created_at=plan.received_at,
-            updated_at=plan.steps[-1].moment if plan.steps else plan.received_at,
+    def copies(self, records: list[tuple]) -> list[tuple[str, bytes]]:
+        """``(copy_sql, data)`` for each model with rows (PostgreSQL)."""
+        return [
+            (self.writers[model].copy_sql, self.writers[model].copy_data(rows))
+            for model, rows in self.build(records).items()
+            if rows
+        ]
+
+    def _event_hash(self, values: list) -> str:
+        """The ``row_hash`` of an event (``values``: its ``BULK_COLUMNS``
+        up to ``prev_hash``), with its moment as the chain serializes it."""
+        row = [
+            default if index is None else values[index]
+            for index, default in self.event_columns
+        ]
+        row[self.hashed_moment] = self.cells.utc(values[self.event_moment])
+        return audit.link_hash(values[-1], self.event_table, self.event_names, row)
+
+    def _created_hash(self, values: list) -> str:
+        """``_event_hash`` of a "created" event, from the chain text of one
+        worked out once: every such event has the same fields filled, only
+        its case, author, moment and first stage and due date change."""
+        if self.created_text is None:
+            self.created_text = self._created_template(values)
+        case, data, author = itemgetter(*self.created_columns)(values)
+        text = self.created_text.format(
+            case=case,
+            author=author,
+            # ISO dates and times are plain ASCII: JSON only quotes them.
+            moment=f'"{self.cells.utc(values[self.event_moment])}"',
+            stage=self._json_text(data["stage"]),
+            due=f'"{data["stage_due_on"]}"',
+        )
+        return hashlib.sha256(f"{values[-1]}\n{text}".encode()).hexdigest()
+
+    def _created_template(self, values: list) -> str:
+        """The chain text (``audit.canonical``) of a "created" event like
+        ``values``, with ``{case}``, ``{author}``, ``{moment}``, ``{stage}``
+        and ``{due}`` where its own go; checked against ``_event_hash``."""
+        names = BULK_COLUMNS[CaseEvent]
+        # Numbers no id reaches and texts no stage has, found in the text.
+        markers = {
+            "case": 7_000_000_000_000_001,
+            "author": 7_000_000_000_000_002,
+            "moment": "1901-02-03T04:05:06+00:00",
+            "stage": "\x01stage",
+            "due": "\x01due",
+        }
+        marked = list(values)
+        marked[names.index("case_id")] = markers["case"]
+        marked[names.index("author_id")] = markers["author"]
+        marked[names.index("data")] = {
+            "stage": markers["stage"],
+            "stage_due_on": markers["due"],
+        }
+        row = [
+            default if index is None else marked[index]
+            for index, default in self.event_columns
+        ]
+        row[self.hashed_moment] = markers["moment"]
+        template = audit.canonical(self.event_table, self.event_names, row).decode()
+        template = template.replace("{", "{{").replace("}", "}}")
+        for key, marker in markers.items():
+            text = str(marker) if isinstance(marker, int) else self._json_text(marker)
+            if template.count(text) != 1:  # pragma: no cover - see the check
+                raise CommandError("The chain text of events changed.")
+            template = template.replace(text, f"{{{key}}}")
+        self.created_text = template
+        if self._created_hash(values) != self._event_hash(values):
+            raise CommandError("The chain text of events changed: update seed_demo.")
+        return template
+
+    def _json_text(self, value: str) -> str:
+        """``value`` as the chain's JSON writes it (the few stage names)."""
+        text = self.texts.get(value)
+        if text is None:
+            text = self.texts[value] = json.dumps(value, ensure_ascii=False)
+        return text
+
+    def _pin_hash(self, code: str, pin: str) -> str:
+        keyed = self.pin_hmac.copy()
+        keyed.update(f"{code}:{pin}".encode())
+        return keyed.hexdigest()
+
+    def _codes(self, count: int) -> list[str]:
+        """``count`` new tracking codes (``tracking.generate_code``, from one
+        draw of the random body instead of one per symbol), none of them
+        one this run drew before."""
+        # 64 random bits a draw; those above the largest multiple of the
+        # code space are left out, so that every body is equally likely.
+        limit = (1 << 64) // CODE_SPACE * CODE_SPACE
+        numbers: list[int] = []
+        while len(numbers) < count:
+            for number in memoryview(secrets.token_bytes(8 * count)).cast("Q"):
+                if number >= limit:
+                    continue
+                number %= CODE_SPACE
+                if number % self.streams != self.stream or number in self.codes_drawn:
+                    continue
+                self.codes_drawn.add(number)
+                numbers.append(number)
+                if len(numbers) == count:
+                    break
+        codes = []
+        for number in numbers:
+            symbols = []
+            for _ in range(tracking.RANDOM_LENGTH):
+                number, value = divmod(number, tracking.BASE)
+                symbols.append(tracking.ALPHABET[value])
+            body = "".join(symbols)
+            codes.append(body + tracking.check_symbol(body))
+        return codes
+
+
+class Cells:
+    """How the values of bulk rows are written: as fields of ``COPY``'s text
+    format on PostgreSQL (the text PostgreSQL parses to the value psycopg
+    would bind), else as ``INSERT`` binds them.  A moment or a date met
+    again in a batch (a case's receipt dates its row, its parties and its
+    first event) is formatted once: formatting them is much of the cost of
+    a row."""
+
+    def __init__(self, *, copy_format: bool):
+        self.copy_format = copy_format
+        self.moments: dict = {}
+        self.days: dict = {}
+        self.instants: dict = {}
+        if copy_format:
+            self._moment = self._moment_text
+            self._day = dt.date.isoformat
+            self.null = _NULL
+            # The texts of days and offsets, kept from batch to batch.
+            self.day_texts: dict[dt.date, str] = {}
+            self.offset_texts: dict[dt.timedelta | None, str] = {}
+            self.clock = _clock()
+        else:
+            self._moment = _datetime_adapter()
+            self._day = connection.ops.adapt_datefield_value
+            self.null = None
+
+    def clear(self) -> None:
+        self.moments.clear()
+        self.days.clear()
+        self.instants.clear()
+
+    def _moment_text(self, value: dt.datetime) -> str:
+        """``str(value)``: an aware datetime prints with its offset, the
+        same instant for PostgreSQL.  Made from the texts of its day, its
+        time of day (``_clock``) and its offset, in half the time."""
+        if value.microsecond:
+            return str(value)
+        day = value.date()
+        day_text = self.day_texts.get(day)
+        if day_text is None:
+            day_text = self.day_texts[day] = f"{day.isoformat()} "
+        offset = value.utcoffset()
+        offset_text = self.offset_texts.get(offset)
+        if offset_text is None:
+            offset_text = self.offset_texts[offset] = str(value)[19:]
+        return (
+            day_text
+            + self.clock[value.hour * 3600 + value.minute * 60 + value.second]
+            + offset_text
         )
 
-    @staticmethod
-    def _answer_row(writer, sim: Sim, answer_id: int, case_id: int, user_ids: dict):
-        """The approved answer that ``resolve`` records, as the first version."""
-        resolve = next(entry[0] for entry in sim.log if entry[0].action == "resolve")
-        return writer.row(
-            id=answer_id,
-            case_id=case_id,
-            number=1,
-            status=AnswerStatus.APPROVED,
-            text=sim.public_answer,
-            outcome=sim.outcome,
-            decision_number=sim.decision_number,
-            decision_date=sim.decision_date,
-            author_id=user_ids[sim.drafted_by or resolve.actor],
-            reviewed_by_id=user_ids[resolve.actor],
-            created_at=sim.drafted_at or resolve.moment,
-            reviewed_at=resolve.moment,
-        )
-
-    @staticmethod
-    def _event_rows(plan: Plan, case_id, answer_id, user_ids) -> list[dict]:
-        """The "created" event and the last status change, as the services
-        write them (``{attname: value}``, in order)."""
-        rows = [
-            {
-                "case_id": case_id,
-                "kind": EventKind.CREATED,
-                "action": "create",
-                "to_status": Status.RECEIVED,
-                "is_public": True,
-                "author_id": user_ids[RECEPTION],
-                "created_at": plan.received_at,
-                "data": {
-                    "stage": plan.initial_stage,
-                    "stage_due_on": plan.initial_due.isoformat(),
-                },
-            }
-        ]
-        changes = [
-            entry
-            for entry in plan.sim.log
-            if workflow.ACTIONS[entry[0].action].target is not None
-        ]
-        if changes:
-            step, data, from_status, to_status = changes[-1]
-            if step.action == "resolve":
-                data = {"answer_id": answer_id, "number": 1, **data}
-            text = step.data.get("text") or step.data.get("reason") or ""
-            rows.append(
-                {
-                    "case_id": case_id,
-                    "kind": EVENT_KINDS.get(step.action, EventKind.STATUS),
-                    "action": step.action,
-                    "from_status": from_status,
-                    "to_status": to_status,
-                    "is_public": step.action not in INTERNAL_ACTIONS,
-                    "text": str(text).strip(),
-                    "data": data,
-                    "author_id": user_ids[step.actor],
-                    "created_at": step.moment,
-                }
+    def converter(self, model_field, *, verbatim=False) -> Callable | None:
+        """How a value of ``model_field`` is written, or ``None``: as it is
+        (``COPY`` reads numbers as Python prints them, and booleans too).
+        ``verbatim``: text that needs no escaping."""
+        internal_type = model_field.get_internal_type()
+        if internal_type == "DateTimeField":
+            return self.moment
+        if internal_type == "DateField":
+            return self.day
+        if not self.copy_format:
+            if internal_type == "JSONField":
+                return partial(model_field.get_db_prep_save, connection=connection)
+            return None
+        if internal_type == "JSONField":
+            convert = _compose(
+                _copy_text, (model_field.encoder or json.JSONEncoder)().encode
             )
-        return rows
+        elif (
+            model_field.empty_strings_allowed
+            and not model_field.choices
+            and not verbatim
+        ):
+            # Free text may hold tabs, new lines and backslashes; the values
+            # of choices are codes.
+            convert = _copy_text
+        else:
+            convert = None
+        if not model_field.null:
+            return convert
+        if convert is None:
+            return self.ref
+        return lambda value: _NULL if value is None else convert(value)
+
+    def moment(self, value):
+        if value is None:
+            return self.null
+        text = self.moments.get(value)
+        if text is None:
+            text = self.moments[value] = self._moment(value)
+        return text
+
+    def day(self, value):
+        if value is None:
+            return self.null
+        text = self.days.get(value)
+        if text is None:
+            text = self.days[value] = self._day(value)
+        return text
+
+    def ref(self, value):
+        return _NULL if value is None else value
+
+    def utc(self, value: dt.datetime) -> str:
+        """``value`` as the audit chain serializes it (``audit._plain``)."""
+        text = self.instants.get(value)
+        if text is None:
+            text = self.instants[value] = value.astimezone(dt.UTC).isoformat()
+        return text
+
+
+@cache
+def _clock() -> list[str]:
+    """The text ("HH:MM:SS") of each second of a day."""
+    return [
+        f"{hour:02d}:{minute:02d}:{second:02d}"
+        for hour in range(24)
+        for minute in range(60)
+        for second in range(60)
+    ]
+
+
+def _compose(outer: Callable, inner: Callable) -> Callable:
+    return lambda value: outer(inner(value))
 
 
 def _copy_text(value) -> str:
@@ -2825,23 +3331,14 @@ def _copy_text(value) -> str:
     return text
 
 
-def _copy_formatter(model_field) -> Callable:
-    """How ``RowWriter`` writes a (non-null) value of ``model_field`` for
-    ``COPY``: the text PostgreSQL parses to the value psycopg would bind."""
-    internal_type = model_field.get_internal_type()
-    if internal_type == "BooleanField":
-        return lambda value: "t" if value else "f"
-    if internal_type == "DateTimeField":
-        # An aware datetime prints with its offset: the same instant.
-        return str
-    if internal_type == "DateField":
-        return dt.date.isoformat
-    if internal_type == "JSONField":
-        return lambda value: _copy_text(json.dumps(value, cls=model_field.encoder))
-    target = model_field.target_field if model_field.is_relation else model_field
-    if isinstance(target, models.IntegerField):
-        return str
-    return _copy_text
+def _datetime_adapter():
+    """``adapt_datetimefield_value`` for aware datetimes, minus its checks
+    on every call: SQLite stores them as naive text in the connection's
+    time zone; the other backends take them as they are."""
+    if connection.vendor == "sqlite" and settings.USE_TZ:
+        zone = connection.timezone
+        return lambda value: str(value.astimezone(zone).replace(tzinfo=None))
+    return connection.ops.adapt_datetimefield_value
 
 
 class RowWriter:
@@ -2849,78 +3346,67 @@ class RowWriter:
 
     ``bulk_create`` prepares each value of each object through its field and
     model instances are slow to build; at a million cases that is most of the
-    run.  Here a row is built from the value given for each field (by
-    attname) or the field's default: on PostgreSQL directly as a line of
-    ``COPY``'s text format, elsewhere as a list adapted as dates, datetimes
-    and JSON need.  Give ``auto_now`` fields explicitly, and the primary key
-    when ``with_pk`` (ids reserved with ``IdBlock``).
+    run.  Here a row (``make``) is made from the values of the columns
+    ``names`` (attnames), in that order, the other columns taking their
+    defaults: on PostgreSQL directly as a line of ``COPY``'s text format,
+    elsewhere as a list of values for an ``INSERT``.  Give ``auto_now``
+    fields explicitly, and the primary key when ``with_pk`` (ids reserved
+    with ``IdBlock``).
     """
 
-    def __init__(self, model, *, with_pk: bool = False):
-        ops = connection.ops
-        self.copy_format = connection.vendor == "postgresql"
+    def __init__(self, model, names: tuple[str, ...], cells: Cells, *, with_pk=False):
+        self.copy_format = cells.copy_format
         fields = [
             f for f in model._meta.concrete_fields if with_pk or not f.primary_key
         ]
-        self.columns = []
-        for model_field in fields:
+        by_name = {f.attname: f for f in fields}
+        unknown = set(names) - set(by_name)
+        if unknown:
+            raise CommandError(f"No such columns: {', '.join(sorted(unknown))}.")
+        self.conversions = [
+            (index, convert)
+            for index, name in enumerate(names)
+            if (convert := cells.converter(by_name[name], verbatim=name in VERBATIM))
+            is not None
+        ]
+        others = [f for f in fields if f.attname not in names]
+        defaults = []
+        for model_field in others:
             default = None if model_field.primary_key else model_field.get_default()
-            if self.copy_format:
-                adapt = _copy_formatter(model_field)
-                default = _NULL if default is None else adapt(default)
-            else:
-                adapt = self._adapter(model_field)
-            self.columns.append((model_field.attname, default, adapt))
-        # For COPY: each column's default text, and where a value goes.
-        self.defaults = [default for _attname, default, _adapt in self.columns]
-        self.positions = {
-            attname: (index, adapt)
-            for index, (attname, _default, adapt) in enumerate(self.columns)
-        }
-        quote = ops.quote_name
-        names = ", ".join(quote(f.column) for f in fields)
-        marks = ", ".join(["%s"] * len(fields))
+            convert = cells.converter(model_field)
+            if convert is not None:
+                default = convert(default)
+            defaults.append(default)
+        self.defaults = tuple(defaults)
+        # The given columns first, in the order of ``names``, then the others.
+        columns = [by_name[name] for name in names] + others
+        # ``%`` formatting prints the numbers (and is cheaper than
+        # ``str.format`` or joining values made text one by one).
+        self.template = (
+            "\t".join(
+                ["%s"] * len(names)
+                + [str(default).replace("%", "%%") for default in defaults]
+            )
+            + "\n"
+        )
+        quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
+        listed = ", ".join(quote(f.column) for f in columns)
+        marks = ", ".join(["%s"] * len(columns))
         # Identifiers from the model's own metadata, quoted; values are bound.
-        self.sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
+        self.sql = f"INSERT INTO {table} ({listed}) VALUES ({marks})"  # noqa: S608
+        self.copy_sql = f"COPY {table} ({listed}) FROM STDIN"
 
-    @staticmethod
-    def _adapter(model_field):
-        internal_type = model_field.get_internal_type()
-        if internal_type == "DateTimeField":
-            return RowWriter._datetime_adapter()
-        if internal_type == "DateField":
-            return connection.ops.adapt_datefield_value
-        if internal_type == "JSONField":
-            return partial(model_field.get_db_prep_save, connection=connection)
-        return None
-
-    @staticmethod
-    def _datetime_adapter():
-        """``adapt_datetimefield_value`` for aware datetimes, minus its checks
-        on every call: SQLite stores them as naive text in the connection's
-        time zone; the other backends take them as they are."""
-        if connection.vendor == "sqlite" and settings.USE_TZ:
-            zone = connection.timezone
-            return lambda value: str(value.astimezone(zone).replace(tzinfo=None))
-        return connection.ops.adapt_datetimefield_value
-
-    def row(self, **values) -> str | list:
+    def make(self, values: list) -> str | tuple:
+        """A row from the values of ``names`` (the list is changed)."""
+        for index, convert in self.conversions:
+            values[index] = convert(values[index])
         if self.copy_format:
-            fields = self.defaults.copy()
-            positions = self.positions
-            for attname, value in values.items():
-                index, adapt = positions[attname]
-                fields[index] = _NULL if value is None else adapt(value)
-            return "\t".join(fields) + "\n"
-        row = []
-        for attname, default, adapt in self.columns:
-            value = values.get(attname, default)
-            if adapt is not None and value is not None:
-                value = adapt(value)
-            row.append(value)
-        return row
+            return self.template % tuple(values)
+        return (*values, *self.defaults)
+
+    def copy_data(self, rows: list[str]) -> bytes:
+        return "".join(rows).encode()
 
     def insert(self, rows: list) -> None:
         """Write ``rows`` now: one ``COPY`` on PostgreSQL (the server would
@@ -2931,12 +3417,11 @@ class RowWriter:
         with connection.cursor() as cursor:
             if self.copy_format:
                 with cursor.cursor.copy(self.copy_sql) as copy:
-                    copy.write("".join(rows))
+                    copy.write(self.copy_data(rows))
             else:
                 cursor.executemany(self.sql, rows)
 
 
-_MISSING = object()
 _NULL = "\\N"
 
 
@@ -2965,11 +3450,11 @@ class IdBlock:
                     cursor.execute("SELECT nextval(%s)", [self.sequence])
                     self.next_id = cursor.fetchone()[0]
 
-    def take(self, n: int) -> list[int]:
+    def take(self, n: int) -> Sequence[int]:
         if self.next_id is not None:
             first = self.next_id
             self.next_id += n
-            return list(range(first, first + n))
+            return range(first, first + n)
         if not n:
             return []
         quote = connection.ops.quote_name
@@ -3001,53 +3486,88 @@ class IdBlock:
             )
 
 
-class CopyWorker:
-    """Runs the ``COPY`` statements of one batch on a thread of its own while
-    the next batch is planned, so that the server loads one batch while
-    Python builds the next (two cores, both busy).
+class StreamProcess:
+    """The batches of one stream (``CaseMaker._built_batches``), built in a
+    child process, as an iterator over their ``COPY`` data.
 
-    It writes through the connection's psycopg object in the transaction the
-    main thread opened; the main thread must not use the connection until
-    ``close``.  An error on the thread is raised in the main thread at the
-    next ``put`` or at ``close``.
+    The child is forked, so it starts with everything the stream needs; it
+    sends each batch's data through a pipe as soon as it is built (and
+    waits while the pipe is full), and this process takes them in order.
+    It never touches the database connection it inherits, and ends with
+    ``os._exit`` (``multiprocessing``) without closing it.  Fork before any
+    thread starts: a fork copies only the calling thread, and a lock
+    another thread held would stay locked in the child.
     """
 
-    def __init__(self):
-        self.raw = connection.connection
-        self.queue: queue.Queue = queue.Queue(maxsize=1)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="seed-copy", daemon=True)
-        self.thread.start()
+    def __init__(self, batches: Iterator[list[tuple[str, bytes]]]):
+        context = multiprocessing.get_context("fork")
+        self.results, results_in = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_send_batches,
+            args=(batches, results_in),
+            name="seed-stream",
+            daemon=True,
+        )
+        self.process.start()
+        # Only the child holds this end now: when it ends, reading from
+        # ``results`` fails instead of waiting for ever.
+        results_in.close()
 
-    def _run(self) -> None:
-        while True:
-            batch = self.queue.get()
-            if batch is None:
-                return
-            if self.error is not None:
-                continue
-            try:
-                with self.raw.cursor() as cursor:
-                    for sql, data in batch:
-                        with cursor.copy(sql) as copy:
-                            copy.write(data)
-            except BaseException as error:  # noqa: BLE001 - re-raised in the caller
-                self.error = error
+    def __iter__(self):
+        return self
 
-    def _raise(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-    def put(self, batch: list[tuple[str, bytes]]) -> None:
-        """Queue ``(copy_sql, data)`` pairs; waits while a batch is queued."""
-        self._raise()
-        self.queue.put(batch)
+    def __next__(self) -> list[tuple[str, bytes]]:
+        try:
+            result = self.results.recv()
+        except EOFError:
+            raise CommandError("A process building the cases ended.") from None
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def close(self) -> None:
-        """Wait for the queued batches; raise the thread's error if any."""
-        self.queue.put(None)
-        self.thread.join()
-        self._raise()
+        """Stop the child if it still runs (after an error here)."""
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.results.close()
+
+
+def _send_batches(batches: Iterator, results) -> None:
+    """The ``StreamProcess`` child."""
+    # It makes no reference cycles (see ``_no_gc``): left on, the collector
+    # would only rescan what the batches hold.
+    gc.disable()
+    try:
+        for copies in batches:
+            results.send(copies)
+    except Exception:  # noqa: BLE001 - reported to the parent, which raises it
+        results.send(CommandError(f"Building cases failed:\n{format_exc()}"))
+
+
+class Progress:
+    """Reports every ``PROGRESS_EVERY`` cases written."""
+
+    def __init__(self, stdout, started: float):
+        self.stdout = stdout
+        self.started = started
+        self.written = 0
+        self.next_report = PROGRESS_EVERY
+
+    def add(self, count: int) -> None:
+        self.written += count
+        while self.written >= self.next_report:
+            elapsed = time.monotonic() - self.started
+            self.stdout.write(
+                f"  {self.next_report:>9,} vụ việc / cases ({elapsed:.0f} s)"
+            )
+            self.next_report += PROGRESS_EVERY
+
+
+def _batch_bounds(count: int) -> Iterator[tuple[int, int]]:
+    """(start, size) of each batch of ``count`` cases."""
+    for start in range(0, count, BULK_BATCH):
+        yield start, min(BULK_BATCH, count - start)
 
 
 class LoadWithoutIndexes:
@@ -3179,7 +3699,7 @@ class Command(BaseCommand):
         if count:
             self.stdout.write(f"Seed: {seed}")
             maker = CaseMaker(
-                rng=random.Random(seed),
+                rng=DrawingRandom(seed),
                 units=units,
                 users=users,
                 fields=self._fields(),
