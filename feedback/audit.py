@@ -63,6 +63,7 @@ import contextlib
 import contextvars
 import datetime as dt
 import decimal
+import functools
 import hashlib
 import heapq
 import itertools
@@ -165,8 +166,9 @@ class Audited:
     def table(self) -> str:
         return self.model._meta.label
 
-    @property
+    @functools.cached_property
     def names(self) -> tuple[str, ...]:
+        # Read at every seal; the fields never change.
         return tuple(field.attname for field in self.fields)
 
 

@@ -299,6 +299,26 @@ class TrackForm(forms.Form):
             raise ValidationError(_("The PIN has 6 digits."), code="invalid_pin")
         return pin
 
+    @classmethod
+    def plain_values(cls, data) -> tuple[str, str] | None:
+        """``(code, pin)`` as the form cleans them, for data it accepts as
+        they are: a code of at most 20 characters whose check symbol agrees
+        and a PIN of 6 digits, once trimmed.  ``None`` for anything else,
+        which the form then validates (and refuses with its messages).  The
+        tracking page's busiest request is spared building the form."""
+        code, pin = data.get("code"), data.get("pin")
+        if type(code) is not str or type(pin) is not str:
+            return None
+        code, pin = code.strip(), pin.strip()
+        if len(code) > cls.base_fields["code"].max_length or "\x00" in code:
+            return None
+        code = tracking.normalize_code(code)
+        if not tracking.is_valid_code(code):
+            return None
+        if not (len(pin) == tracking.PIN_LENGTH and pin.isdigit()):
+            return None
+        return code, pin
+
 
 class RatingForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, required=False)

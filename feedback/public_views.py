@@ -13,8 +13,11 @@ import ipaddress
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -65,6 +68,68 @@ def client_ip(request) -> str | None:
         return str(ipaddress.ip_address(value))
     except ValueError:
         return None
+
+
+# The site header of ``base.html`` that a visitor who is not logged in sees,
+# per language and page: the same markup on every request but for the CSRF
+# token and the page's own address, which replace their marks.  Rendered
+# (links reversed, strings translated), it costs about as much as the rest of
+# a portal page.
+_visitor_headers: dict[tuple, str] = {}
+CSRF_MARK = "csrf-token-mark"
+NEXT_MARK = "next-path-mark"
+
+
+class _MarkedRequest:
+    """What the header reads of a request, with a mark for its full path."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def get_full_path(self) -> str:
+        return NEXT_MARK
+
+
+def _visitor_header(request, csrf_token: str) -> str:
+    key = (get_language(), get_script_prefix(), get_urlconf(), request.path)
+    header = _visitor_headers.get(key)
+    if header is None:
+        page = render_to_string(
+            "base.html",
+            {
+                "user": AnonymousUser(),
+                "request": _MarkedRequest(request.path),
+                "csrf_token": CSRF_MARK,
+            },
+        )
+        start, end = page.index("<header"), page.index("</header>")
+        header = _visitor_headers[key] = page[start : end + len("</header>")]
+    header = header.replace(CSRF_MARK, escape(csrf_token))
+    return mark_safe(header.replace(NEXT_MARK, escape(request.get_full_path())))  # noqa: S308
+
+
+# The portal's own style sheet and script, per script prefix: the ``head``
+# block of its pages.
+_portal_heads: dict[str, str] = {}
+
+
+def _portal_head() -> str:
+    prefix = get_script_prefix()
+    head = _portal_heads.get(prefix)
+    if head is None:
+        head = _portal_heads[prefix] = render_to_string("public/_head.html")
+    return mark_safe(head)  # noqa: S308
+
+
+def _render(request, template_name: str, context: dict, status: int = 200):
+    """``render`` a page of the portal: with its ``head`` block, and the site
+    header ready-made for a visitor who is not logged in (the page's forms
+    then given the same CSRF token as the header's)."""
+    context["portal_head"] = _portal_head()
+    if not request.user.is_authenticated:
+        context["csrf_token"] = csrf_token = get_token(request)
+        context["site_header"] = _visitor_header(request, csrf_token)
+    return render(request, template_name, context, status=status)
 
 
 def _add_domain_errors(form, error: DomainError, names: dict | None = None) -> None:
@@ -131,7 +196,7 @@ def submit(request):
                 _add_domain_errors(form, error, SUBMISSION_FIELDS)
             else:
                 track_link = tracking_url(request, receipt.code)
-                return render(
+                return _render(
                     request,
                     "public/receipt.html",
                     {
@@ -148,7 +213,7 @@ def submit(request):
     else:
         form = SubmissionForm(initial={"stamp": issue_stamp()}, **choices)
         files_lost = False
-    return render(
+    return _render(
         request,
         "public/submit.html",
         {"form": form, "desk": desk, "files_lost": files_lost},
@@ -159,7 +224,7 @@ def submit(request):
 @require_GET
 def privacy(request):
     """The privacy notice the submission form links to."""
-    return render(request, "public/privacy.html", {"desk": public_desk_unit()})
+    return _render(request, "public/privacy.html", {"desk": public_desk_unit()})
 
 
 # The blank rating form's fields per language, with ``TOKEN_MARK`` where the
@@ -186,15 +251,53 @@ def _rating_fields(token: str, rating_form: RatingForm | None = None) -> str:
     return mark_safe(blank.replace(TOKEN_MARK, escape(token)))  # noqa: S308
 
 
-def _track_result(request, result, *, rating_form=None, message="", status=200):
+# Reversed URLs, per script prefix and URLconf: a page of results links to
+# the same few on every request.
+_urls: dict[tuple, str] = {}
+
+
+def _url(name: str) -> str:
+    key = (name, get_script_prefix(), get_urlconf())
+    url = _urls.get(key)
+    if url is None:
+        url = _urls[key] = reverse(name)
+    return url
+
+
+def _day(value) -> str:
+    """``value|date:"d/m/Y"`` for a date, without the template filter (it
+    costs as much as ten other tags)."""
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
+
+
+def _track_result(
+    request, view, *, rating_token="", rating_form=None, message="", status=200
+):
+    """The page of a case ``view``, with its rating form when ``rating_token``
+    allows one."""
     context = {
-        "view": result.case,
-        "rating_token": result.rating_token,
+        "view": view,
+        "rating_token": rating_token,
         "message": message,
+        "dates": {
+            name: _day(getattr(view, name))
+            for name in ("received_on", "answer_due_on", "resolved_on", "rated_on")
+        },
+        "timeline": [(event, _day(event.date)) for event in view.timeline],
+        "track_url": _url("public-track"),
     }
-    if result.case.can_rate and result.rating_token:
-        context["rating_fields"] = _rating_fields(result.rating_token, rating_form)
-    return render(request, "public/track_result.html", context, status=status)
+    if view.can_rate and rating_token:
+        context["rate_url"] = _url("public-rate")
+        context["rating_fields"] = _rating_fields(rating_token, rating_form)
+    return _render(request, "public/track_result.html", context, status=status)
+
+
+def _valid_track_form(request, form: TrackForm | None) -> TrackForm:
+    """The look-up form of this POST, validated (to show a refusal on it)."""
+    if form is None:
+        form = TrackForm(request.POST)
+        form.is_valid()
+    return form
 
 
 @never_cache
@@ -205,25 +308,33 @@ def track(request):
     very same page."""
     status = 200
     if request.method == "POST":
-        form = TrackForm(request.POST)
-        if form.is_valid():
+        values = TrackForm.plain_values(request.POST)
+        form = None
+        if values is None:
+            form = TrackForm(request.POST)
+            if form.is_valid():
+                values = form.cleaned_data["code"], form.cleaned_data["pin"]
+        if values is not None:
+            code, pin = values
             try:
                 result = public_case_lookup(
-                    code=form.cleaned_data["code"],
-                    pin=form.cleaned_data["pin"],
-                    ip_address=client_ip(request),
+                    code=code, pin=pin, ip_address=client_ip(request)
                 )
             except ThrottledError as error:
+                form = _valid_track_form(request, form)
                 form.add_error(None, str(error.message))
                 status = 429
             except (NotFoundError, InvalidInputError) as error:
+                form = _valid_track_form(request, form)
                 _add_domain_errors(form, error)
             else:
-                return _track_result(request, result)
+                return _track_result(
+                    request, result.case, rating_token=result.rating_token
+                )
     else:
         code = normalize_code(request.GET.get("code", ""))[:20]
         form = TrackForm(initial={"code": format_code(code)} if code else None)
-    return render(request, "public/track.html", {"form": form}, status=status)
+    return _render(request, "public/track.html", {"form": form}, status=status)
 
 
 @never_cache
@@ -242,23 +353,24 @@ def rate(request):
         )
     except InvalidInputError as error:
         _add_domain_errors(form, error)
+        result = public_case_by_token(rating_token=token)
         return _track_result(
-            request, public_case_by_token(rating_token=token), rating_form=form
+            request, result.case, rating_token=result.rating_token, rating_form=form
         )
     except DomainError as error:
         if error.code == "lookup_expired":
             track_form = TrackForm()
             track_form.add_error(None, str(error.message))
-            return render(request, "public/track.html", {"form": track_form})
+            return _render(request, "public/track.html", {"form": track_form})
+        result = public_case_by_token(rating_token=token)
         return _track_result(
             request,
-            public_case_by_token(rating_token=token),
+            result.case,
+            rating_token=result.rating_token,
             message=str(error.message),
         )
-    return render(
-        request,
-        "public/track_result.html",
-        {"view": rated.case, "message": _("Thank you: your rating has been recorded.")},
+    return _track_result(
+        request, rated.case, message=_("Thank you: your rating has been recorded.")
     )
 
 
@@ -275,7 +387,7 @@ def answers(request):
     page = published_answer_page(page=request.GET.get("page", 1), **form.filters())
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    return _render(
         request,
         "public/answers.html",
         {
@@ -289,4 +401,4 @@ def answers(request):
 @require_GET
 def scorecard_page(request):
     """Per-unit figures of the last four quarters."""
-    return render(request, "public/scorecard.html", {"scorecard": scorecard()})
+    return _render(request, "public/scorecard.html", {"scorecard": scorecard()})

@@ -23,6 +23,7 @@ the portal reads it (``PUBLIC_CLIENT_IP_HEADER`` behind a trusted proxy).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 from django.core.cache import cache as default_cache
@@ -55,6 +56,7 @@ from api.serializers.public import (
     TrackLookupSerializer,
     TrackResultSerializer,
     plain_lookup,
+    receipt_data,
     track_result_data,
 )
 from feedback.errors import DomainError, InvalidInputError
@@ -75,6 +77,7 @@ from feedback.services.public import (
     ADDRESS_REQUIRED_KINDS,
     PUBLIC_KINDS,
     ThrottledError,
+    lookup_failure_keys,
     public_case_lookup,
     public_rating_submit,
     public_submission_create,
@@ -92,6 +95,8 @@ REFUSAL_STATUS = {
 # Service argument names → request field names, for per-field messages.
 SUBMISSION_FIELDS = {"field_id": "field", "hamlet_id": "hamlet"}
 IDEMPOTENCY_SALT = "api.public.submission-idempotency"
+# Accept headers that leave the choice of a JSON answer to the server.
+PLAIN_ACCEPTS = frozenset({"*/*", "application/json"})
 # Published answers are public: shared caches may keep them a few minutes.
 ANSWERS_MAX_AGE = 300
 
@@ -100,15 +105,19 @@ ANSWERS_MAX_AGE = 300
 # Throttles
 # --------------------------------------------------------------------------
 
-# Counts a request and opens the window with its first: KEYS = the count and
-# the window's start, ARGV = the window's seconds and the time now.
+# Counts a request and opens the window with its first: KEYS = the count, the
+# window's start, then any keys to read on the way; ARGV = the window's
+# seconds and the time now.  Answers the count and the values read.
 OPEN_OR_COUNT_LUA = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then
     redis.call('EXPIRE', KEYS[1], ARGV[1])
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[1])
 end
-return count
+if #KEYS > 2 then
+    return {count, redis.call('MGET', unpack(KEYS, 3))}
+end
+return {count, {}}
 """
 # The registered script per Redis client (``redis_client`` keeps one a thread).
 _OPEN_OR_COUNT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -154,7 +163,7 @@ class PublicRateThrottle(SimpleRateThrottle):
         """One more request in the window (opened now when none is open)."""
         client = redis_client() if self.cache is default_cache else None
         if client is not None:
-            return self._add_hit_on_redis(client)
+            return self._add_hit_on_redis(client)[0]
         try:
             return self.cache.incr(self.key)
         except ValueError:  # no window open
@@ -168,15 +177,28 @@ class PublicRateThrottle(SimpleRateThrottle):
             self.cache.set(self.key, 1, self.duration)
             return 1
 
-    def _add_hit_on_redis(self, client) -> int:
+    def _add_hit_on_redis(self, client, read: Sequence[str] = ()) -> tuple[int, list]:
         """``_add_hit`` in one round trip: a script increments the count and,
         when that opened the window, gives it its lifetime and its start
-        (whole seconds, stored as ``cache.set`` stores an integer)."""
+        (whole seconds, stored as ``cache.set`` stores an integer).  Answers
+        the count and the integers stored under the cache keys ``read`` (0
+        when absent), read in the same round trip."""
         script = _OPEN_OR_COUNT.get(client)
         if script is None:
             script = _OPEN_OR_COUNT[client] = client.register_script(OPEN_OR_COUNT_LUA)
-        keys = [self.cache.make_key(self.key), self.cache.make_key(f"{self.key}:since")]
-        return int(script(keys=keys, args=[int(self.duration), int(self.now)]))
+        make_key = self.cache.make_key
+        keys = [make_key(self.key), make_key(f"{self.key}:since")]
+        keys += [make_key(key) for key in read]
+        count, values = script(keys=keys, args=[int(self.duration), int(self.now)])
+        return int(count), [0 if value is None else int(value) for value in values]
+
+    # The values of ``keys_read`` when the view read them with another
+    # throttle's count (``PublicAPIView.check_throttles``).
+    known: dict[str, int] | None = None
+
+    def keys_read(self, request, view) -> list[str]:
+        """The cache keys ``allow_request`` reads without counting."""
+        return []
 
     def allow_request(self, request, view):
         if self.rate is None:
@@ -185,6 +207,24 @@ class PublicRateThrottle(SimpleRateThrottle):
         if self._add_hit() > self.num_requests:
             return self.throttle_failure()
         return True
+
+    def allow_request_reading(
+        self, request, view, read: Sequence[str]
+    ) -> tuple[bool, dict[str, int] | None]:
+        """``allow_request``, and the integers stored under the cache keys
+        ``read`` when they could be read in the same round trip (on Redis;
+        ``None`` otherwise)."""
+        if self.rate is None:
+            return True, None
+        self._window(request, view)
+        client = redis_client() if self.cache is default_cache else None
+        if client is None:
+            return self.allow_request(request, view), None
+        count, values = self._add_hit_on_redis(client, read)
+        read_values = dict(zip(read, values, strict=True))
+        if count > self.num_requests:
+            return self.throttle_failure(), read_values
+        return True, read_values
 
     def wait(self):
         """Seconds until the window closes."""
@@ -205,6 +245,14 @@ class PublicSubmitThrottle(PublicRateThrottle):
     """
 
     scope = "public_submit"
+
+    def keys_read(self, request, view) -> list[str]:
+        return [] if self.rate is None else [self.get_cache_key(request, view)]
+
+    def _hits(self) -> int:
+        if self.known is not None and self.key in self.known:
+            return self.known[self.key]
+        return super()._hits()
 
     def allow_request(self, request, view):
         if self.rate is None:
@@ -333,6 +381,56 @@ class PublicAPIView(APIView):
     def throttled(self, request, wait):
         raise throttled(ThrottledError.default_message, wait)
 
+    def perform_content_negotiation(self, request, force=False):
+        # JSON is the one answer: what DRF's negotiation concludes for a
+        # client that asks for nothing in particular, without its parsing of
+        # the Accept header.  Any other request goes through it.
+        accept = request.META.get("HTTP_ACCEPT", "*/*")
+        if (
+            accept in PLAIN_ACCEPTS
+            and self.format_kwarg is None
+            and api_settings.URL_FORMAT_OVERRIDE not in request.query_params
+        ):
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    def check_throttles(self, request):
+        self.check_throttles_reading(request, ())
+
+    def check_throttles_reading(
+        self, request, extra: Sequence[str]
+    ) -> dict[str, int] | None:
+        """``check_throttles`` in one round trip to the cache when it can: the
+        first throttle that counts also reads what the others only read, and
+        the cache keys ``extra``, whose values it answers (``None`` when they
+        could not be read with the count)."""
+        throttles = self.get_throttles()
+        values = None
+        counted = False
+        waits = []
+        for throttle in throttles:
+            if not counted and type(throttle) is PublicRateThrottle:
+                counted = True
+                reads = [
+                    key
+                    for other in throttles
+                    if other is not throttle
+                    for key in other.keys_read(request, self)
+                ]
+                allowed, values = throttle.allow_request_reading(
+                    request, self, [*reads, *extra]
+                )
+            else:
+                throttle.known = values
+                allowed = throttle.allow_request(request, self)
+            if not allowed:
+                waits.append(throttle.wait())
+        if waits:
+            known = [wait for wait in waits if wait is not None]
+            self.throttled(request, max(known, default=None))
+        return values
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if self.cacheable_max_age and response.status_code == 200:
@@ -428,12 +526,19 @@ class PublicSubmissionView(PublicAPIView):
             "receipt_emailed": bool(values["email"]),
             "track_url": tracking_url(request, receipt.code),
         }
-        return Response(PublicReceiptSerializer(body).data, status=201, headers=headers)
+        return Response(receipt_data(body), status=201, headers=headers)
 
 
 class PublicTrackView(PublicAPIView):
     """Answers the public view of the case with this code and PIN, or one
     identical 404 whichever of the two is wrong."""
+
+    def check_throttles(self, request):
+        # A look-up is counted in ``post``, once its code is known: the count
+        # and the code's failure counters then take one round trip to the
+        # cache rather than two.
+        if request.method != "POST":
+            super().check_throttles(request)
 
     @extend_schema(
         operation_id="public_track",
@@ -468,15 +573,28 @@ class PublicTrackView(PublicAPIView):
         },
     )
     def post(self, request):
-        values = plain_lookup(request.data)
-        if values is None:
-            serializer = TrackLookupSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            values = serializer.validated_data["code"], serializer.validated_data["pin"]
+        try:
+            values = plain_lookup(request.data)
+            if values is None:
+                serializer = TrackLookupSerializer(data=request.data)
+                serializer.is_valid(raise_exception=True)
+                data = serializer.validated_data
+                values = data["code"], data["pin"]
+        except exceptions.APIException:
+            # Counted as any request, and refused as such first.
+            super().check_throttles(request)
+            raise
         code, pin = values
+        ip_address = client_ip(request)
+        failure_counts = self.check_throttles_reading(
+            request, lookup_failure_keys(code, ip_address)
+        )
         with answering_refusals():
             result = public_case_lookup(
-                code=code, pin=pin, ip_address=client_ip(request)
+                code=code,
+                pin=pin,
+                ip_address=ip_address,
+                failure_counts=failure_counts,
             )
         return Response(track_result_data(result))
 

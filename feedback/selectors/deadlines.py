@@ -87,10 +87,15 @@ def _statutory_holidays(first_year: int, last_year: int) -> frozenset[dt.date]:
 def working_calendar(*, first_year: int, last_year: int) -> deadlines.WorkingCalendar:
     """The Vietnamese calendar for the given years: statutory holidays from the
     ``holidays`` package plus the swaps recorded by administrators."""
+    return _working_calendar(first_year, last_year, _reference())
+
+
+def _working_calendar(
+    first_year: int, last_year: int, reference: _Reference | None
+) -> deadlines.WorkingCalendar:
     statutory = _statutory_holidays(first_year, last_year)
     days_off, working_days = set(), set()
     first, last = dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)
-    reference = _reference()
     if reference is None:
         exceptions = CalendarException.objects.filter(
             date__gte=first, date__lte=last
@@ -126,8 +131,17 @@ def deadline_policy(
 ) -> DeadlinePolicy:
     """The policy row for a step triggered on ``on``: kind-specific rows before
     the catch-all ``any`` ones, then the most specific variant."""
+    return _deadline_policy(kind, stage, on, variants, _reference())
+
+
+def _deadline_policy(
+    kind: str,
+    stage: str,
+    on: dt.date,
+    variants: list[str],
+    reference: _Reference | None,
+) -> DeadlinePolicy:
     kinds = (kind, DeadlinePolicy.ANY_KIND)
-    reference = _reference()
     if reference is None:
         rows = list(
             DeadlinePolicy.objects.filter(
@@ -176,7 +190,9 @@ def compute_due_date(
     variants = deadlines.variant_candidates(
         second=second, remote=remote, complex=complex, several_places=several_places
     )
-    policy = deadline_policy(kind=kind, stage=stage, on=start, variants=variants)
+    # The policy and the calendar from one look at the shared generation.
+    reference = _reference()
+    policy = _deadline_policy(kind, stage, start, variants, reference)
     if extensions < 0 or extensions > policy.max_extensions:
         raise InvalidInputError(
             _("%(count)s extensions exceed the legal maximum (%(max)s).")
@@ -184,7 +200,8 @@ def compute_due_date(
             code="too_many_extensions",
         )
     days = policy.days + extensions * policy.extension_days
-    calendar = calendar or calendar_around(start)
+    if calendar is None:
+        calendar = _working_calendar(start.year - 1, start.year + 1, reference)
     due_on = deadlines.due_date(
         start, days=days, day_unit=policy.day_unit, calendar=calendar
     )

@@ -21,23 +21,33 @@ import datetime as dt
 import re
 import weakref
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Case as Switch
 from django.db.models import (
     Count,
     F,
     FilteredRelation,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
+    QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, JSONArray, TruncDate
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -144,6 +154,139 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 # --------------------------------------------------------------------------
+# Queries compiled once per connection
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    slots: dict[str, tuple[int, ...]]
+    compiler: object
+    converters: dict
+    # Model instances: the model, the attribute names of its columns, where
+    # they are in a row, and the populators of ``select_related`` objects.
+    model: type | None = None
+    init_list: tuple[str, ...] = ()
+    model_columns: slice | None = None
+    related_populators: tuple = ()
+    flat: bool = False
+
+
+class PreparedQuery:
+    """A query that the ORM compiles to SQL once per database connection and
+    that then runs again with other values.
+
+    Building the SQL of even a look-up by primary key costs the ORM more CPU
+    than the database spends answering it, and the busiest requests run the
+    same few queries over and over.  ``make`` builds the queryset from keyword
+    arguments; ``placeholders`` gives each a value of its type (a string or an
+    integer, which reach the SQL parameters unchanged) that real values never
+    equal.  ``rows(**values)`` answers what iterating the queryset would:
+    model instances with their ``select_related`` objects, or ``values_list``
+    tuples (or values, ``flat``).  The query goes through the connection's
+    cursor like any other (logged, counted, wrapped).  Connections live in
+    their thread, and so do their compiled queries.
+    """
+
+    def __init__(self, make: Callable[..., QuerySet], **placeholders):
+        self._make = make
+        self._placeholders = placeholders
+        self._model = None
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __deepcopy__(self, memo):
+        # Shared like a constant (DRF deep-copies its fields' arguments).
+        return self
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = self._make(**self._placeholders).model
+        return self._model
+
+    def _compile(self, connection) -> _Compiled:
+        queryset = self._make(**self._placeholders)
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        slots = {
+            name: tuple(
+                index
+                for index, param in enumerate(params)
+                if type(param) is type(value) and param == value
+            )
+            for name, value in self._placeholders.items()
+        }
+        if not all(slots.values()):
+            raise ValueError(f"A placeholder did not reach the SQL: {slots}")
+        columns = [column for column, _sql, _alias in compiler.select]
+        compiled = {
+            "sql": sql,
+            "params": tuple(params),
+            "slots": slots,
+            "compiler": compiler,
+            "converters": compiler.get_converters(columns[: compiler.col_count]),
+        }
+        iterable = queryset._iterable_class
+        if iterable is ModelIterable and not compiler.annotation_col_map:
+            info = compiler.klass_info
+            model_columns = slice(
+                info["select_fields"][0], info["select_fields"][-1] + 1
+            )
+            compiled.update(
+                model=info["model"],
+                init_list=tuple(
+                    column.target.attname for column in columns[model_columns]
+                ),
+                model_columns=model_columns,
+                related_populators=tuple(
+                    get_related_populators(info, compiler.select, connection.alias)
+                ),
+            )
+        elif iterable in (ValuesListIterable, FlatValuesListIterable):
+            # What those iterables do: the columns in the order asked for.
+            compiled["flat"] = iterable is FlatValuesListIterable
+        else:
+            raise ValueError("Only model instances (not annotated) or values_list().")
+        return _Compiled(**compiled)
+
+    def rows(self, **values) -> list:
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._compile(connection)
+        params = list(compiled.params)
+        for name, slots in compiled.slots.items():
+            for index in slots:
+                params[index] = values[name]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+        if compiled.model is None:
+            if compiled.flat:
+                return [row[0] for row in rows]
+            return [tuple(row) for row in rows]
+        objects = []
+        for row in rows:
+            obj = compiled.model.from_db(
+                alias, compiled.init_list, row[compiled.model_columns]
+            )
+            for populator in compiled.related_populators:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects
+
+    def first(self, **values):
+        """The first of ``rows(**values)``, or ``None``."""
+        rows = self.rows(**values)
+        return rows[0] if rows else None
+
+
+# --------------------------------------------------------------------------
 # Routing and form choices
 # --------------------------------------------------------------------------
 
@@ -151,11 +294,7 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 def public_desk_unit() -> Unit | None:
     """The active unit where online submissions land (the commune People's
     Committee's desk); the highest in the tree if several are marked."""
-    return (
-        Unit.objects.filter(is_active=True, receives_public_submissions=True)
-        .order_by("depth", "path")
-        .first()
-    )
+    return _PUBLIC_DESK.first()
 
 
 def public_hamlets(*, desk: Unit | None) -> list[tuple[int, str]]:
@@ -173,6 +312,57 @@ def public_hamlets(*, desk: Unit | None) -> list[tuple[int, str]]:
         if commune_path:
             hamlets = hamlets.filter(path__startswith=commune_path)
     return list(hamlets.order_by("name").values_list("pk", "name"))
+
+
+def _public_hamlet(pk: int, desk_path: str) -> QuerySet:
+    # The desk's ancestors (itself included) are the units whose path starts
+    # its own; ``public_hamlets`` reads them from its path.
+    commune_path = (
+        Unit.objects.filter(kind=UnitKind.COMMUNE)
+        .alias(desk_path=Value(desk_path))
+        .filter(desk_path__startswith=F("path"))
+        .order_by("-depth")
+        .values("path")[:1]
+    )
+    return Unit.objects.filter(
+        pk=pk,
+        kind=UnitKind.HAMLET,
+        is_active=True,
+        path__startswith=Coalesce(Subquery(commune_path), Value("")),
+    ).order_by()
+
+
+_PUBLIC_DESK = PreparedQuery(
+    lambda: Unit.objects.filter(
+        is_active=True, receives_public_submissions=True
+    ).order_by("depth", "path")[:1]
+)
+_PUBLIC_HAMLET = PreparedQuery(
+    _public_hamlet, pk=-7_654_321_987_654_321, desk_path="\x00desk-path\x00"
+)
+
+
+def public_hamlet(*, desk: Unit | None, pk) -> Unit | None:
+    """The hamlet ``pk`` if a citizen may choose it (it is among
+    ``public_hamlets(desk=desk)``), in one query; ``None`` otherwise."""
+    if type(pk) is not int:
+        return None
+    if desk is None:
+        return Unit.objects.filter(pk=pk, kind=UnitKind.HAMLET, is_active=True).first()
+    return _PUBLIC_HAMLET.first(pk=pk, desk_path=desk.path)
+
+
+_PUBLIC_FIELD = PreparedQuery(
+    lambda pk: Field.objects.filter(pk=pk, is_active=True).order_by(),
+    pk=-7_654_321_987_654_321,
+)
+
+
+def public_field(pk) -> Field | None:
+    """The active field ``pk`` (one of ``public_fields``), or ``None``."""
+    if type(pk) is not int:
+        return None
+    return _PUBLIC_FIELD.first(pk=pk)
 
 
 def public_fields() -> list[tuple[int, str]]:
@@ -230,8 +420,8 @@ class PublicCaseView:
     rated_on: dt.date | None = None
 
 
-def _local_date(moment: dt.datetime | None) -> dt.date | None:
-    return timezone.localtime(moment).date() if moment else None
+def _local_date(moment: dt.datetime | None, zone=None) -> dt.date | None:
+    return timezone.localtime(moment, zone).date() if moment else None
 
 
 def is_rateable(case: Case | TrackedCase) -> bool:
@@ -322,27 +512,58 @@ class TrackedCase:
     events: tuple[tuple, ...] = ()
 
 
-@dataclass(frozen=True)
-class _CompiledLookup:
-    sql: str
-    params: tuple
-    code_index: int
-    converters: dict[int, tuple[list, object]]
+# --------------------------------------------------------------------------
+# Tracking look-up
+# --------------------------------------------------------------------------
 
-
-# The look-up's SQL, compiled once per database connection (the ORM spends
-# more time building a query of three joins than the database answering it).
-# Connections live in their thread and are not shared, so neither is this.
-_compiled_lookups: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _CODE_PLACEHOLDER = "\x00code\x00"
 
 
-def _compile_lookup(connection) -> _CompiledLookup:
-    """``SELECT`` the case with this code, its field's and unit's names and
-    its public timeline entries: a LEFT JOIN, one row per entry (one row with
-    empty entry columns when there is none), ordered as the timeline."""
-    queryset = (
-        Case.objects.filter(code=_CODE_PLACEHOLDER)
+def _lookup_by_json(code: str) -> QuerySet:
+    """The case with this code, its field's and unit's names and its public
+    timeline aggregated as a JSON array of ``EVENT_COLUMNS`` arrays, in one
+    row: names and timeline as subqueries rather than joins, which PostgreSQL
+    plans in half the time (planning, not execution, is most of the cost of
+    this query, which is not prepared)."""
+    from django.contrib.postgres.aggregates import JSONBAgg
+
+    timeline = (
+        CaseEvent.objects.filter(case_id=OuterRef("pk"), is_public=True)
+        .order_by()
+        .values("case_id")
+        .annotate(
+            timeline=JSONBAgg(JSONArray(*EVENT_COLUMNS), order_by=("created_at", "id"))
+        )
+        .values("timeline")
+    )
+    field_name = Field.objects.filter(pk=OuterRef("field_id")).order_by().values("name")
+    unit_name = (
+        Unit.objects.filter(pk=OuterRef("responsible_unit_id"))
+        .order_by()
+        .values("name")
+    )
+    return (
+        Case.objects.filter(code=code)
+        .annotate(
+            tracked_field_name=Subquery(field_name),
+            tracked_unit_name=Subquery(unit_name),
+            tracked_timeline=Subquery(timeline),
+        )
+        .order_by()
+        .values_list(
+            *TRACKED_COLUMNS[:-2],
+            "tracked_field_name",
+            "tracked_unit_name",
+            "tracked_timeline",
+        )
+    )
+
+
+def _lookup_by_join(code: str) -> QuerySet:
+    """The same with a LEFT JOIN of the public timeline: one row per entry
+    (one row with empty entry columns when there is none), in order."""
+    return (
+        Case.objects.filter(code=code)
         .annotate(
             public_event=FilteredRelation("events", condition=Q(events__is_public=True))
         )
@@ -351,42 +572,34 @@ def _compile_lookup(connection) -> _CompiledLookup:
         )
         .order_by("public_event__created_at", "public_event__id")
     )
-    compiler = queryset.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    columns = [column for column, _sql, _alias in compiler.select]
-    return _CompiledLookup(
-        sql=sql,
-        params=tuple(params),
-        code_index=list(params).index(_CODE_PLACEHOLDER),
-        converters=compiler.get_converters(columns),
-    )
+
+
+_LOOKUP_BY_JSON = PreparedQuery(_lookup_by_json, code=_CODE_PLACEHOLDER)
+_LOOKUP_BY_JOIN = PreparedQuery(_lookup_by_join, code=_CODE_PLACEHOLDER)
+
+
+def _json_event(entry: list) -> tuple:
+    *values, created_at = entry
+    # JSON has no dates: a timestamp comes back in ISO 8601.
+    return (*values, dt.datetime.fromisoformat(created_at))
 
 
 def tracked_case(code: str) -> TrackedCase | None:
     """The case with this (normalised) code and its public timeline, in one
-    query by the unique index on ``code``; ``None`` when no case has it."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    compiled = _compiled_lookups.get(connection)
-    if compiled is None:
-        compiled = _compiled_lookups[connection] = _compile_lookup(connection)
-    params = list(compiled.params)
-    params[compiled.code_index] = code
-    with connection.cursor() as cursor:
-        cursor.execute(compiled.sql, params)
-        rows = cursor.fetchall()
+    query by the unique index on ``code``; ``None`` when no case has it.
+    PostgreSQL aggregates the timeline in that query; elsewhere it is joined."""
+    case_width = len(TRACKED_COLUMNS)
+    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+        row = _LOOKUP_BY_JSON.first(code=code)
+        if row is None:
+            return None
+        events = tuple(_json_event(entry) for entry in row[case_width] or ())
+        return TrackedCase(*row[:case_width], events=events)
+    rows = _LOOKUP_BY_JOIN.rows(code=code)
     if not rows:
         return None
-    if compiled.converters:
-        # As the ORM does: e.g. aware datetimes from SQLite's naive ones.
-        rows = [list(row) for row in rows]
-        for row in rows:
-            for index, (converters, expression) in compiled.converters.items():
-                for converter in converters:
-                    row[index] = converter(row[index], expression, connection)
-    case_width = len(TRACKED_COLUMNS)
-    first = rows[0]
     events = tuple(tuple(row[case_width:]) for row in rows if row[-1] is not None)
-    return TrackedCase(*first[:case_width], events=events)
+    return TrackedCase(*rows[0][:case_width], events=events)
 
 
 def _tracked(case: Case) -> TrackedCase:
@@ -417,7 +630,7 @@ def _tracked(case: Case) -> TrackedCase:
     )
 
 
-def _timeline(case: TrackedCase, hidden: bool) -> list[PublicEvent]:
+def _timeline(case: TrackedCase, hidden: bool, zone=None) -> list[PublicEvent]:
     timeline = []
     for action, kind, to_status, text, created_at in case.events:
         label = EVENT_WORDS.get(action)
@@ -426,7 +639,7 @@ def _timeline(case: TrackedCase, hidden: bool) -> list[PublicEvent]:
             label = words[0] if words else EVENT_KIND_LABELS.get(kind, kind)
         timeline.append(
             PublicEvent(
-                date=_local_date(created_at),
+                date=_local_date(created_at, zone),
                 label=str(label),
                 text="" if hidden or action not in EVENT_TEXT_ACTIONS else text,
             )
@@ -442,10 +655,12 @@ def public_case_view(
     ``field`` and ``responsible_unit`` should be select_related)."""
     if not isinstance(case, TrackedCase):
         case = _tracked(case)
-    today = today or timezone.localdate()
+    # The current time zone, read once for every date of the view.
+    zone = timezone.get_current_timezone()
+    today = today or timezone.localdate(timezone=zone)
     hidden = case.kind == CaseKind.DENUNCIATION
     label, explanation = STATUS_WORDS[case.status]
-    resolved_on = _local_date(case.resolved_at)
+    resolved_on = _local_date(case.resolved_at, zone)
     answered = case.status in ANSWERED_STATUSES
     is_open = case.status in OPEN_STATUSES
     late_answer = 0
@@ -459,7 +674,7 @@ def public_case_view(
         kind_label="" if hidden else str(KIND_LABELS.get(case.kind, case.kind)),
         field="" if hidden else case.field_name,
         responsible_unit="" if hidden else case.unit_name,
-        received_on=_local_date(case.received_at),
+        received_on=_local_date(case.received_at, zone),
         status=case.status,
         status_label=str(label),
         status_help=str(explanation),
@@ -470,7 +685,7 @@ def public_case_view(
         resolved_on=resolved_on if answered else None,
         answer="" if hidden or not answered else case.public_answer,
         decision="" if hidden or not answered else _decision_text(case),
-        timeline=_timeline(case, hidden),
+        timeline=_timeline(case, hidden, zone),
         can_rate=is_rateable(case),
         satisfaction="" if hidden else case.satisfaction,
         satisfaction_label=(
@@ -478,7 +693,7 @@ def public_case_view(
             if hidden or not case.satisfaction
             else str(Satisfaction(case.satisfaction).label)
         ),
-        rated_on=None if hidden else _local_date(case.rated_at),
+        rated_on=None if hidden else _local_date(case.rated_at, zone),
     )
 
 

@@ -6,6 +6,7 @@ a ``CaseEvent``, and schedules side effects with ``transaction.on_commit``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -189,6 +190,33 @@ def _remember_parties(case: Case, parties: list[Party]) -> None:
     case._prefetched_objects_cache = {"parties": queryset}
 
 
+# The manager class ``instance.history`` answers, per model: simple-history
+# builds a new one at every read of it, and it reads it to record each version.
+_history_managers: dict[type, tuple[type, type]] = {}
+
+
+@contextlib.contextmanager
+def _history_manager_of(instance):
+    """Let ``instance.history`` answer, for the block, the manager its class's
+    descriptor would build, from a class built once per process."""
+    model = type(instance)
+    known = _history_managers.get(model)
+    if known is None:
+        descriptor = model.__dict__["history"]
+        manager_class = descriptor.manager_class.from_queryset(
+            descriptor.queryset_class
+        )
+        known = _history_managers[model] = (manager_class, descriptor.model)
+    manager_class, history_model = known
+    # The descriptor only reads (no ``__set__``): the instance's own
+    # attribute comes first.  Removed after, as the instance may be pickled.
+    instance.__dict__["history"] = manager_class(history_model, instance)
+    try:
+        yield
+    finally:
+        instance.__dict__.pop("history", None)
+
+
 def _insert_case(
     case: Case, *, pin: str, parties: list[PartyInput], note: str, now: dt.datetime
 ) -> CaseEvent:
@@ -203,7 +231,7 @@ def _insert_case(
                 case.code, pin, key=settings.TRACKING_PIN_KEY
             )
             try:
-                with transaction.atomic():
+                with transaction.atomic(), _history_manager_of(case):
                     case.save()
                 break
             except IntegrityError:

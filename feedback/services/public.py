@@ -38,7 +38,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -59,7 +59,6 @@ from feedback.models import (
     PublicSubmission,
     Satisfaction,
     TrackingLookup,
-    Unit,
 )
 from feedback.qr import tracking_url
 from feedback.selectors.public import (
@@ -68,7 +67,8 @@ from feedback.selectors.public import (
     is_rateable,
     public_case_view,
     public_desk_unit,
-    public_hamlets,
+    public_field,
+    public_hamlet,
     tracked_case,
 )
 from feedback.services.cases import PartyInput, case_create
@@ -180,15 +180,39 @@ def _replay(token: str) -> SubmissionReceipt | None:
     )
 
 
+def _recent_submissions(ip_address: str, since: dt.datetime, limit: int) -> int:
+    """How many letters ``ip_address`` sent since ``since``, counted no
+    further than ``limit``: ``PublicSubmission.objects.filter(created_at__gte=
+    since, ip_address=ip_address)[:limit].count()`` in SQL written out (the
+    ORM spends more on building that query than the database on answering
+    it), with the values converted as the ORM converts them."""
+    connection = connections[router.db_for_read(PublicSubmission)]
+    meta = PublicSubmission._meta
+    created, address = meta.get_field("created_at"), meta.get_field("ip_address")
+    quote = connection.ops.quote_name
+    # Quoted names from the model; the values go as parameters.
+    sql = (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {quote(meta.db_table)} "  # noqa: S608
+        f"WHERE {quote(created.column)} >= %s AND {quote(address.column)} = %s "
+        "LIMIT %s) recent"
+    )
+    params = [
+        created.get_db_prep_value(since, connection),
+        address.get_db_prep_value(ip_address, connection),
+        limit,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
 def _check_submit_rate(ip_address: str | None, now: dt.datetime) -> None:
     if not ip_address:
         return
     count, seconds = parse_rate(limits()["PUBLIC_SUBMIT_RATE"])
     # Only whether the address reached ``count`` matters: count no further.
-    recent = PublicSubmission.objects.filter(
-        created_at__gte=now - dt.timedelta(seconds=seconds), ip_address=ip_address
-    )[:count].count()
-    if recent >= count:
+    since = now - dt.timedelta(seconds=seconds)
+    if _recent_submissions(ip_address, since, count) >= count:
         raise ThrottledError(
             _(
                 "Too many letters have been sent from this connection. Please "
@@ -241,8 +265,7 @@ def _validate_submission(
     *,
     kind,
     field_id,
-    hamlet_id,
-    hamlets,
+    hamlet,
     title,
     content,
     full_name,
@@ -256,10 +279,10 @@ def _validate_submission(
     errors: dict[str, str] = {}
     if kind not in PUBLIC_KINDS:
         errors["kind"] = _("Choose what you are sending.")
-    field = Field.objects.filter(pk=field_id, is_active=True).first()
+    field = public_field(field_id)
     if field is None:
         errors["field_id"] = _("Choose a field from the list.")
-    if hamlet_id not in {pk for pk, _name in hamlets}:
+    if hamlet is None:
         errors["hamlet_id"] = _("Choose a hamlet from the list.")
     if not title:
         errors["title"] = _("Enter a title.")
@@ -420,12 +443,11 @@ def public_submission_create(
         "national_id": (national_id or "").strip(),
         "address": (address or "").strip(),
     }
-    hamlets = public_hamlets(desk=desk)
+    hamlet = public_hamlet(desk=desk, pk=hamlet_id)
     errors, field = _validate_submission(
         kind=kind,
         field_id=field_id,
-        hamlet_id=hamlet_id,
-        hamlets=hamlets,
+        hamlet=hamlet,
         attachments=list(attachments),
         consent=consent,
         **values,
@@ -446,7 +468,7 @@ def public_submission_create(
                 content=values["content"],
                 responsible_unit=desk,
                 received_at=now,
-                location_unit=Unit.objects.get(pk=hamlet_id),
+                location_unit=hamlet,
                 parties=[
                     PartyInput(
                         role=PartyRole.PETITIONER,
@@ -587,14 +609,26 @@ def _counts(keys: list[str]) -> list[int]:
     return [0 if value is None else int(value) for value in values]
 
 
-def _check_lookup_throttle(code: str, ip_address: str | None) -> None:
+def lookup_failure_keys(code: str, ip_address: str | None) -> list[str]:
+    """The cache keys of the failure counters that a look-up of ``code`` (as
+    typed) from ``ip_address`` reads: a caller that makes a round trip to the
+    cache before the look-up may read them with it (``failure_counts``)."""
+    return list(_failure_counters(tracking.normalize_code(code), ip_address))
+
+
+def _check_lookup_throttle(
+    code: str, ip_address: str | None, known: dict[str, int] | None = None
+) -> None:
     """``ThrottledError`` when this code or this address has too many recent
-    failures.  The counters live in the cache (one round trip, no query); a
-    counter starts at its first failure and lapses with its window.  Several
-    web processes must share the cache (Redis) for the limits to hold across
-    them."""
+    failures.  The counters live in the cache (one round trip, no query, none
+    when ``known`` holds them all); a counter starts at its first failure and
+    lapses with its window.  Several web processes must share the cache
+    (Redis) for the limits to hold across them."""
     counters = _failure_counters(code, ip_address)
-    counts = _counts(list(counters))
+    if known is not None and all(key in known for key in counters):
+        counts = [known[key] for key in counters]
+    else:
+        counts = _counts(list(counters))
     limits_ = [limit for limit, _lifetime in counters.values()]
     if any(count >= limit for count, limit in zip(counts, limits_, strict=True)):
         minutes = limits()["TRACK_FAILURE_WINDOW"] // 60
@@ -654,7 +688,12 @@ def _case_for_token(rating_token: str, *, lock: bool = False) -> Case:
 
 
 def public_case_lookup(
-    *, code: str, pin: str, ip_address: str | None, today: dt.date | None = None
+    *,
+    code: str,
+    pin: str,
+    ip_address: str | None,
+    today: dt.date | None = None,
+    failure_counts: dict[str, int] | None = None,
 ) -> TrackingResult:
     """The public view of the case with this code and PIN.
 
@@ -664,13 +703,16 @@ def public_case_lookup(
     counted in the cache and recorded in ``TrackingLookup``; an unknown code
     and a wrong PIN raise the same ``NotFoundError(code="no_match")`` after the
     same work.  ``ThrottledError`` when the code or the address has too many
-    recent failures.  Must not run inside a transaction that the caller rolls
-    back on error, or failed attempts would not be recorded.
+    recent failures: their counters are read from the cache, unless
+    ``failure_counts`` holds them (the values of ``lookup_failure_keys`` as
+    the caller has just read them, 0 when absent).  Must not run inside a
+    transaction that the caller rolls back on error, or failed attempts would
+    not be recorded.
     """
     code = tracking.normalize_code(code)
     if not tracking.is_valid_code(code):
         raise _mistyped()
-    _check_lookup_throttle(code, ip_address)
+    _check_lookup_throttle(code, ip_address, failure_counts)
     case = tracked_case(code)
     pin_hash = case.pin_hash if case is not None else DUMMY_PIN_HASH
     matches = tracking.pin_matches(
