@@ -19,6 +19,13 @@ def mask_name(full_name: str) -> str:
     return " ".join(f"{part[0]}." for part in full_name.split() if part)
 
 
+def person_name_of(first_name: str, last_name: str, username: str) -> str:
+    """A user's name in Vietnamese order: family and middle names, then the
+    given name ("Nguyễn Văn" + "An" → "Nguyễn Văn An"); the user name when
+    neither is known."""
+    return f"{last_name} {first_name}".strip() or username
+
+
 def masked_party_value(user, party, name: str) -> str:
     """The party's ``name`` attribute as ``user`` may see it."""
     return masked_party_values(user, party, (name,))[name]

@@ -43,7 +43,11 @@ from feedback.models import (
     PartyRole,
     Status,
 )
-from feedback.presentation import masked_party_value, masked_values
+from feedback.presentation import (
+    masked_party_value,
+    masked_values,
+    person_name_of,
+)
 from feedback.selectors import queue
 from feedback.selectors.cases import CaseRows, list_rows, local_today, page_ids
 from feedback.services.cases import case_allowed_actions, case_transition
@@ -109,7 +113,7 @@ def _queue_rows(user, page: CaseRows, *, today, calendar) -> list[dict]:
                 "unit": row["responsible_unit__name"],
                 "assignee": None
                 if row["assignee_id"] is None
-                else _person_name(
+                else person_name_of(
                     row["assignee__first_name"],
                     row["assignee__last_name"],
                     row["assignee__username"],
@@ -121,11 +125,6 @@ def _queue_rows(user, page: CaseRows, *, today, calendar) -> list[dict]:
             }
         )
     return rows
-
-
-def _person_name(first_name: str, last_name: str, username: str) -> str:
-    """``person_name`` (the template filter) from a user's columns."""
-    return f"{last_name} {first_name}".strip() or username
 
 
 def _petitioner_label(user, row: dict, page: CaseRows) -> tuple[str, bool]:

@@ -5,6 +5,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from feedback.presentation import person_name_of
+
 register = template.Library()
 
 
@@ -28,9 +30,7 @@ def nav_link(context, name, label):
 
 @register.filter
 def person_name(user):
-    """A user's name in Vietnamese order: family and middle names, then the
-    given name ("Nguyễn Văn" + "An" → "Nguyễn Văn An")."""
+    """A user's name in Vietnamese order (``presentation.person_name_of``)."""
     if user is None:
         return ""
-    full = f"{user.last_name} {user.first_name}".strip()
-    return full or user.get_username()
+    return person_name_of(user.first_name, user.last_name, user.get_username())

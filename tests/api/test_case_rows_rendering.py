@@ -36,6 +36,19 @@ def rendered_as_models(user, ids):
     ).data
 
 
+def shared_with_hamlet_a(commune, case):
+    """``case`` accepted by the office and shared with hamlet A, whose
+    officer then sees it through the co-operation."""
+    case_transition(case_id=case.pk, action="accept", actor=commune.leader)
+    case_transition(
+        case_id=case.pk,
+        action="add_collaborator",
+        actor=commune.leader,
+        data={"unit": commune.hamlet_a.pk},
+    )
+    return case
+
+
 @pytest.mark.parametrize("username", READERS)
 def test_the_list_says_what_the_summary_serializer_says(
     commune,
@@ -45,14 +58,7 @@ def test_the_list_says_what_the_summary_serializer_says(
 ):
     # The office's denunciation is shared with hamlet A: its officer sees
     # the case through the co-operation, but not who denounced.
-    denunciation = cases[0]
-    case_transition(case_id=denunciation.pk, action="accept", actor=commune.leader)
-    case_transition(
-        case_id=denunciation.pk,
-        action="add_collaborator",
-        actor=commune.leader,
-        data={"unit": commune.hamlet_a.pk},
-    )
+    shared_with_hamlet_a(commune, cases[0])
     user = getattr(commune, username)
     body = client_for(user).get("/api/v1/cases/?page_size=100").json()
     assert body["count"] == len(body["results"]) > 0
@@ -66,14 +72,7 @@ def test_a_co_operating_officer_sees_the_case_but_not_the_denouncer(
     cases,  # noqa: F811
     client_for,
 ):
-    denunciation = cases[0]
-    case_transition(case_id=denunciation.pk, action="accept", actor=commune.leader)
-    case_transition(
-        case_id=denunciation.pk,
-        action="add_collaborator",
-        actor=commune.leader,
-        data={"unit": commune.hamlet_a.pk},
-    )
+    denunciation = shared_with_hamlet_a(commune, cases[0])
     body = client_for(commune.officer_a).get("/api/v1/cases/").json()
     [row] = [r for r in body["results"] if r["id"] == denunciation.pk]
     parties = {party["role"]: party for party in row["parties"]}
