@@ -19,7 +19,7 @@ from rest_framework.authentication import TokenAuthentication
 
 from api.models import ApiToken
 from api.services import api_token_hash
-from feedback.selectors.public import PreparedQuery
+from feedback.prepared import PreparedQuery
 
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
 # Every request of the staff API runs it: compiled once per connection.

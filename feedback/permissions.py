@@ -11,10 +11,20 @@ from collections.abc import Callable
 from django.db.models import Q, QuerySet
 
 from feedback.models import Case, CaseCollaborator, CaseKind, Membership, Role, Unit
+from feedback.prepared import PreparedQuery
 from feedback.workflow import COLLABORATOR
 
 SUBTREE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 UNIT_ROLES = frozenset({Role.OFFICER, Role.LEADER})
+
+
+# Every staff request reads them: compiled once per connection.
+_MEMBERSHIPS = PreparedQuery(
+    lambda user_id: Membership.objects.filter(
+        user_id=user_id, unit__is_active=True
+    ).select_related("unit"),
+    user_id=-0x5EED,
+)
 
 
 def memberships_of(user) -> list[Membership]:
@@ -23,11 +33,7 @@ def memberships_of(user) -> list[Membership]:
         return []
     cached = getattr(user, "_langnghe_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user, unit__is_active=True).select_related(
-                "unit"
-            )
-        )
+        cached = _MEMBERSHIPS.rows(user_id=user.pk)
         user._langnghe_memberships = cached
     return cached
 

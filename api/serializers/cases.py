@@ -35,9 +35,9 @@ from feedback.models import (
     Unit,
     UnitKind,
 )
+from feedback.prepared import PreparedQuery
 from feedback.presentation import masked_party_value, masked_party_values
 from feedback.selectors.cases import local_today
-from feedback.selectors.public import PreparedQuery
 from feedback.services.cases import CORRECTABLE_FIELDS, PartyInput, case_allowed_actions
 
 # Dates outside this range are typing mistakes, and the Vietnamese calendar

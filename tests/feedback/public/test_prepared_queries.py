@@ -16,8 +16,8 @@ from api.authentication import TOKEN_BY_HASH
 from api.models import ApiToken
 from api.services import api_token_create
 from feedback.models import Case, Field, PublicSubmission, Unit, UnitKind
+from feedback.prepared import PreparedQuery
 from feedback.selectors import public as selectors
-from feedback.selectors.public import PreparedQuery
 from feedback.services.cases import case_transition
 from feedback.services.public import _recent_submissions
 from tests.factories import UnitFactory, make_case

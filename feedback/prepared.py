@@ -1,0 +1,146 @@
+"""Queries compiled once per database connection (``PreparedQuery``), for
+the few that the busiest requests run on every visit: a token's owner, a
+viewer's memberships, a tracked case."""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connections, router
+from django.db.models import QuerySet
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    slots: dict[str, tuple[int, ...]]
+    compiler: object
+    converters: dict
+    # Model instances: the model, the attribute names of its columns, where
+    # they are in a row, and the populators of ``select_related`` objects.
+    model: type | None = None
+    init_list: tuple[str, ...] = ()
+    model_columns: slice | None = None
+    related_populators: tuple = ()
+    flat: bool = False
+
+
+class PreparedQuery:
+    """A query that the ORM compiles to SQL once per database connection and
+    that then runs again with other values.
+
+    Building the SQL of even a look-up by primary key costs the ORM more CPU
+    than the database spends answering it, and the busiest requests run the
+    same few queries over and over.  ``make`` builds the queryset from keyword
+    arguments; ``placeholders`` gives each a value of its type (a string or an
+    integer, which reach the SQL parameters unchanged) that real values never
+    equal.  ``rows(**values)`` answers what iterating the queryset would:
+    model instances with their ``select_related`` objects, or ``values_list``
+    tuples (or values, ``flat``).  The query goes through the connection's
+    cursor like any other (logged, counted, wrapped).  Connections live in
+    their thread, and so do their compiled queries.
+    """
+
+    def __init__(self, make: Callable[..., QuerySet], **placeholders):
+        self._make = make
+        self._placeholders = placeholders
+        self._model = None
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __deepcopy__(self, memo):
+        # Shared like a constant (DRF deep-copies its fields' arguments).
+        return self
+
+    @property
+    def model(self):
+        if self._model is None:
+            self._model = self._make(**self._placeholders).model
+        return self._model
+
+    def _compile(self, connection) -> _Compiled:
+        queryset = self._make(**self._placeholders)
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        slots = {
+            name: tuple(
+                index
+                for index, param in enumerate(params)
+                if type(param) is type(value) and param == value
+            )
+            for name, value in self._placeholders.items()
+        }
+        if not all(slots.values()):
+            raise ValueError(f"A placeholder did not reach the SQL: {slots}")
+        columns = [column for column, _sql, _alias in compiler.select]
+        compiled = {
+            "sql": sql,
+            "params": tuple(params),
+            "slots": slots,
+            "compiler": compiler,
+            "converters": compiler.get_converters(columns[: compiler.col_count]),
+        }
+        iterable = queryset._iterable_class
+        if iterable is ModelIterable and not compiler.annotation_col_map:
+            info = compiler.klass_info
+            model_columns = slice(
+                info["select_fields"][0], info["select_fields"][-1] + 1
+            )
+            compiled.update(
+                model=info["model"],
+                init_list=tuple(
+                    column.target.attname for column in columns[model_columns]
+                ),
+                model_columns=model_columns,
+                related_populators=tuple(
+                    get_related_populators(info, compiler.select, connection.alias)
+                ),
+            )
+        elif iterable in (ValuesListIterable, FlatValuesListIterable):
+            # What those iterables do: the columns in the order asked for.
+            compiled["flat"] = iterable is FlatValuesListIterable
+        else:
+            raise ValueError("Only model instances (not annotated) or values_list().")
+        return _Compiled(**compiled)
+
+    def rows(self, **values) -> list:
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._compile(connection)
+        params = list(compiled.params)
+        for name, slots in compiled.slots.items():
+            for index in slots:
+                params[index] = values[name]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+        if compiled.model is None:
+            if compiled.flat:
+                return [row[0] for row in rows]
+            return [tuple(row) for row in rows]
+        objects = []
+        for row in rows:
+            obj = compiled.model.from_db(
+                alias, compiled.init_list, row[compiled.model_columns]
+            )
+            for populator in compiled.related_populators:
+                populator.populate(row, obj)
+            objects.append(obj)
+        return objects
+
+    def first(self, **values):
+        """The first of ``rows(**values)``, or ``None``."""
+        rows = self.rows(**values)
+        return rows[0] if rows else None
