@@ -17,6 +17,7 @@ from feedback.models import Notification
 # The attribute ``unread_count`` caches its answer under, on the user object,
 # so that the page and the bell in its header share one COUNT query.
 _UNREAD_CACHE = "_langnghe_unread_notifications"
+_BELL_CACHE = "_langnghe_bell_count"
 
 LIST_FIELDS = (
     "id",
@@ -58,10 +59,33 @@ def unread_count(*, user) -> int:
     return cached
 
 
+# The bell shows "99+" past 99: it counts no further than this.
+BELL_CAP = 100
+
+
+def bell_count(*, user) -> int:
+    """Unread notifications for the bell in every page's header, counted up
+    to ``BELL_CAP``: an officer may have thousands of unread reminders, and
+    the badge reads "99+" for all of them."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    exact = getattr(user, _UNREAD_CACHE, None)
+    if exact is not None:
+        return min(exact, BELL_CAP)
+    cached = getattr(user, _BELL_CACHE, None)
+    if cached is None:
+        unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+        # Unordered: the index finds the first hundred without sorting them.
+        cached = unread.order_by()[:BELL_CAP].count()
+        setattr(user, _BELL_CACHE, cached)
+    return cached
+
+
 def forget_unread_count(user) -> None:
     """Drop the cached count after the user's notifications changed."""
-    if hasattr(user, _UNREAD_CACHE):
-        delattr(user, _UNREAD_CACHE)
+    for name in (_UNREAD_CACHE, _BELL_CACHE):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def case_link(case_id: int) -> str:

@@ -52,6 +52,25 @@ def test_the_bell_counts_unread_notifications_with_one_query(
         assert bell_context(request) == context
 
 
+def test_the_bell_counts_no_further_than_it_shows(
+    commune, rf, django_assert_num_queries
+):
+    """Past 99 the badge reads "99+": the count stops at 100 rather than
+    reading every unread reminder on every page."""
+    notify(commune.officer, 130)
+    request = rf.get("/")
+    request.user = fresh(commune.officer)
+    with django_assert_num_queries(1):
+        context = bell_context(request)
+    assert context == {"unread_notifications": 100}
+    html = render_to_string(
+        "feedback/notifications/bell.html",
+        {"user": commune.officer, **context},
+    )
+    assert '<span class="badge late">99+</span>' in html
+    assert 'aria-label="Thông báo: hơn 99 chưa đọc"' in html
+
+
 def test_no_bell_for_visitors_or_non_staff(rf, django_assert_num_queries, db):
     request = rf.get("/")
     citizen = UserFactory(is_staff=False)
