@@ -153,12 +153,18 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["field"].queryset = queue.field_choices()
-        self.fields["hamlet"].queryset = queue.queue_hamlet_choices(user)
-        if queue.is_subtree_viewer(user):
-            self.fields["unit"].queryset = queue.queue_unit_choices(user)
-        else:
+        # The selects show options kept in the cache (the view's
+        # ``_use_cached_choices``); a value sent is checked against the
+        # field's queryset, built only when there is one to check.
+        sent = self.data if self.is_bound else {}
+        if sent.get("field"):
+            self.fields["field"].queryset = queue.field_choices()
+        if sent.get("hamlet"):
+            self.fields["hamlet"].queryset = queue.queue_hamlet_choices(user)
+        if not queue.is_subtree_viewer(user):
             del self.fields["unit"]
+        elif sent.get("unit"):
+            self.fields["unit"].queryset = queue.queue_unit_choices(user)
 
     def clean(self):
         cleaned = super().clean()

@@ -1,4 +1,4 @@
-"""Counts of case lists, cached until the cases change.
+"""Counts and pages of case lists, cached until the cases change.
 
 Counting the open cases a commune supervisor may see (the staff list's
 ``count``, the deadline buckets of "My work") reads tens of thousands of index
@@ -13,6 +13,14 @@ transaction commits.  A write that bypasses the signals (raw SQL, a queryset
 turns the cache off (the test settings do, so that query counts stay exact),
 and so does a cache that each process keeps to itself (``LocMemCache``):
 counts are cached only on a shared cache such as Redis.
+
+A list's page is kept the same way (``cached_page``): what one viewer was
+shown for one address, under the generation of the cases, the viewer's units
+and roles, the day (deadlines count from it) and the language.  A staff member
+re-opening their queue, or a client polling the same filter, is answered
+without reading the cases again; any change to a case shows at once.  Names
+kept on other rows (a field's, an assignee's) show after
+``COUNT_CACHE_SECONDS`` at the latest.
 """
 
 from __future__ import annotations
@@ -26,9 +34,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from feedback import permissions
 
 GENERATION_KEY = "feedback:cases:generation"
 KEY_PREFIX = "feedback:count:"
+PAGE_PREFIX = "feedback:page:"
 
 
 # Caches each process keeps to itself: a generation bumped in one process
@@ -100,6 +113,45 @@ def cached_figures(queryset: QuerySet, name: str, compute: Callable[[], object])
     if seconds <= 0:
         return compute()
     key = _key(queryset, name)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def viewer_key(user) -> tuple:
+    """What a viewer's lists depend on besides the cases: who they are and
+    the units and roles they hold (a membership granted or withdrawn makes
+    a new key)."""
+    return (
+        user.pk,
+        permissions.is_root(user),
+        tuple(
+            (m.unit_id, m.role, m.unit.path) for m in permissions.memberships_of(user)
+        ),
+    )
+
+
+def cached_page(name: str, *, user, address: str, compute: Callable[[], object]):
+    """``compute()``'s answer for ``user`` at ``address`` (the page's full
+    address, its query included), kept until the cases change (see the
+    module's note).  Nothing is kept when ``compute`` raises: bad input is
+    refused each time."""
+    seconds = count_cache_seconds()
+    if seconds <= 0:
+        return compute()
+    text = repr(
+        (
+            name,
+            viewer_key(user),
+            address,
+            timezone.localdate().isoformat(),
+            get_language(),
+            cases_generation(),
+        )
+    )
+    key = PAGE_PREFIX + hashlib.sha256(text.encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()

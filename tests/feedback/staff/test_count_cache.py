@@ -9,7 +9,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from api.services import api_token_create
-from feedback.models import Case, Unit
+from feedback.models import Case, Membership, Unit
 from feedback.selectors import counts
 from feedback.selectors.cases import local_today
 from feedback.services.cases import case_transition
@@ -63,10 +63,10 @@ def test_list_count_is_served_from_the_cache_until_a_case_changes(
     client = api_client(commune.officer)
     first = client.get(API_LIST)
     assert first.json()["count"] == 1
-    # token, memberships, the page's rows (ids in a subquery), parties: no
-    # COUNT.
+    # Another page size: token, memberships, the page's rows (ids in a
+    # subquery), parties; no COUNT.
     with django_assert_num_queries(4):
-        again = client.get(API_LIST)
+        again = client.get(API_LIST, {"page_size": 50})
     assert again.json()["count"] == 1
     make_case(actor=commune.reception, unit=commune.office)
     assert client.get(API_LIST).json()["count"] == 2
@@ -111,3 +111,103 @@ def test_the_cached_filter_form_follows_the_language(shared_cache, client, commu
     page = client.get(QUEUE).content.decode()
     assert "More filters" in page
     assert "Lọc thêm" not in page
+
+
+# A list's page, kept per viewer and address until the cases change.
+
+
+def test_the_same_page_is_answered_from_the_cache(
+    shared_cache, commune, django_assert_num_queries
+):
+    make_case(actor=commune.reception, unit=commune.office)
+    client = api_client(commune.officer)
+    first = client.get(API_LIST, {"status": "received"})
+    assert first.status_code == 200
+    # The token and the viewer's memberships; not one read of the cases.
+    with django_assert_num_queries(2):
+        again = client.get(API_LIST, {"status": "received"})
+    assert again.json() == first.json()
+    assert again["Cache-Control"] == first["Cache-Control"]
+
+
+def test_a_changed_case_shows_at_once(shared_cache, commune):
+    created = make_case(actor=commune.reception, unit=commune.office)
+    client = api_client(commune.officer)
+    assert [row["title"] for row in client.get(API_LIST).json()["results"]] == [
+        "Đường liên xóm xuống cấp"
+    ]
+    case = Case.objects.get(pk=created.case.pk)
+    case.title = "Đèn đường hỏng"
+    case.save()
+    assert [row["title"] for row in client.get(API_LIST).json()["results"]] == [
+        "Đèn đường hỏng"
+    ]
+
+
+def test_viewers_do_not_share_pages(shared_cache, commune):
+    make_case(actor=commune.reception, unit=commune.office)
+    assert api_client(commune.officer).get(API_LIST).json()["count"] == 1
+    assert api_client(commune.officer_a).get(API_LIST).json()["count"] == 0
+
+
+def test_a_withdrawn_membership_hides_the_cached_page(shared_cache, commune):
+    make_case(actor=commune.reception, unit=commune.office)
+    client = api_client(commune.officer)
+    assert client.get(API_LIST).json()["count"] == 1
+    Membership.objects.filter(user=commune.officer, unit=commune.office).update(
+        role="reception"
+    )
+    assert client.get(API_LIST).json()["count"] == 0
+
+
+def test_bad_input_is_refused_every_time(shared_cache, commune):
+    client = api_client(commune.officer)
+    for _ in range(2):
+        response = client.get(API_LIST, {"status": "no-such-status"})
+        assert response.status_code == 400
+        assert "status" in response.json()["error"]["fields"]
+
+
+def test_a_new_day_reads_the_deadlines_again(shared_cache, commune, monkeypatch):
+    created = make_case(actor=commune.reception, unit=commune.office)
+    today = local_today()
+    Case.objects.filter(pk=created.case.pk).update(
+        stage_due_on=today + dt.timedelta(days=1)
+    )
+    client = api_client(commune.officer)
+    assert client.get(API_LIST, {"overdue": "true"}).json()["count"] == 0
+    monkeypatch.setattr(
+        "django.utils.timezone.localdate",
+        lambda *args, **kwargs: today + dt.timedelta(days=2),
+    )
+    assert client.get(API_LIST, {"overdue": "true"}).json()["count"] == 1
+
+
+def test_my_work_is_answered_from_the_cache_until_a_case_changes(
+    shared_cache, client, commune, django_assert_num_queries
+):
+    created = make_case(actor=commune.reception, unit=commune.office)
+    client.force_login(commune.officer)
+    first = client.get(QUEUE)
+    assert "Đường liên xóm xuống cấp" in first.content.decode()
+    # Session, user, memberships and the bell: not one read of the cases.
+    with django_assert_num_queries(4):
+        again = client.get(QUEUE)
+    assert again.context["page"].paginator.count == 1
+    assert again.context["counts"] == first.context["counts"]
+    case = Case.objects.get(pk=created.case.pk)
+    case.title = "Đèn đường hỏng"
+    case.save()
+    page = client.get(QUEUE).content.decode()
+    assert "Đèn đường hỏng" in page
+    assert "Đường liên xóm xuống cấp" not in page
+
+
+def test_my_work_pages_are_kept_apart(shared_cache, client, commune):
+    for number in range(3):
+        make_case(actor=commune.reception, unit=commune.office, title=f"Việc {number}")
+    client.force_login(commune.officer)
+    assert client.get(QUEUE).context["page"].paginator.count == 3
+    response = client.get(QUEUE, {"per_page": 10, "q": "Việc 2"})
+    assert [row["title"] for row in response.context["rows"]] == ["Việc 2"]
+    assert response.context["page"].paginator.count == 1
