@@ -8,7 +8,7 @@ the ORM's rows, whatever the values."""
 import datetime as dt
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -157,10 +157,6 @@ def timeline_case(commune):
     return case
 
 
-@pytest.mark.skipif(
-    connections["default"].vendor != "postgresql",
-    reason="The timeline is aggregated in the query on PostgreSQL only.",
-)
 def test_the_aggregated_timeline_is_the_joined_one(commune, timeline_case, answered):
     codes = [timeline_case.code, answered.case.code, "2222222222222"]
     codes += list(Case.objects.values_list("code", flat=True))
