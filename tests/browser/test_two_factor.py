@@ -44,6 +44,9 @@ def test_a_leader_enrols_then_logs_in_with_a_recovery_code(page, commune):
     secret = page.inner_text("#otp-secret")
     page.fill("#id_token", "000000" if code_for(secret) != "000000" else "111111")
     page.click("main button[type=submit]")
+    # The answer is a new page: wait for it rather than read the old one.
+    page.wait_for_load_state()
+    page.locator(".errors").first.wait_for(timeout=10_000)
     assert page.locator(".errors").count() >= 1  # a wrong code is refused
 
     page.fill("#id_token", code_for(secret))
