@@ -114,11 +114,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# PostgreSQL: values bound on the server, and each query a connection has run
+# ``DATABASE_PREPARE_THRESHOLD`` times kept prepared there, so that the busy
+# requests' few queries are parsed and planned once per connection rather
+# than on every run. Off (0) behind PgBouncer in transaction mode before 1.21,
+# which cannot carry prepared statements between connections.
+DATABASE_PREPARE_THRESHOLD = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+
+
+def _postgresql_options(database: dict) -> None:
+    if database["ENGINE"] == "django.db.backends.postgresql" and (
+        DATABASE_PREPARE_THRESHOLD > 0
+    ):
+        database.setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=DATABASE_PREPARE_THRESHOLD
+        )
+
+
+_postgresql_options(DATABASES["default"])
 # A PostgreSQL read replica for reports and exports (config/db_router.py).
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    _postgresql_options(DATABASES["replica"])
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -394,6 +413,19 @@ CACHES = {
         "LOCATION": env.str("CACHE_LOCATION", default="langnghe"),
     }
 }
+# Staff sessions are read on every request: from the cache when every process
+# shares it (written through to the database, which stays their record), else
+# from the database alone, since a session ended in one process must end in
+# all of them.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"]
+    in (
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    )
+    else "django.contrib.sessions.backends.cached_db"
+)
 # Case-list counts are cached until the cases change (feedback.selectors.counts);
 # a write that bypasses the model signals shows after this many seconds. 0: off.
 COUNT_CACHE_SECONDS = env.int("COUNT_CACHE_SECONDS", default=60)
