@@ -1,7 +1,10 @@
 """Template helpers shared by every page."""
 
+import functools
+
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -14,9 +17,8 @@ register = template.Library()
 def nav_link(context, name, label):
     """A navigation link to the named URL, marked current on its page; nothing
     when the URL is not installed in this deployment."""
-    try:
-        url = reverse(name)
-    except NoReverseMatch:
+    url = _nav_url(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    if url is None:
         return ""
     request = context.get("request")
     current = request is not None and request.path.startswith(url) and url != "/"
@@ -26,6 +28,17 @@ def nav_link(context, name, label):
         mark_safe(' aria-current="page"') if current else "",  # noqa: S308
         label,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _nav_url(name, urlconf, prefix) -> str | None:
+    """``reverse(name)``, kept: every staff page's header links the same few
+    URLs, which change only with the URL configuration and its prefix (the
+    arguments, so that a test's other configuration gets its own)."""
+    try:
+        return reverse(name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
 
 
 @register.filter
