@@ -288,3 +288,89 @@ def test_an_administrator_revokes_tokens_in_the_admin(commune, django_user_model
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert token.revoked_by == root
+
+
+# Sessions kept in a shared cache
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cached_sessions(settings, tmp_path):
+    """What a deployment with Redis runs: sessions read from a cache that
+    every process shares, written through to the database."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+def test_a_cached_session_is_read_without_the_session_table(commune, cached_sessions):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    log_in(client)
+    client.get(STAFF_PAGE)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(STAFF_PAGE).status_code == 200
+    assert not [q for q in queries if "django_session" in q["sql"]]
+    # Written through: the database still holds it.
+    assert Session.objects.filter(session_key=client.session.session_key).exists()
+
+
+def test_log_out_everywhere_else_ends_cached_sessions(commune, cached_sessions):
+    here, there = Client(), Client()
+    log_in(here)
+    log_in(there)
+    assert there.get(STAFF_PAGE).status_code == 200  # now in the cache
+    here.post("/tai-khoan/phien/dang-xuat-noi-khac/")
+    assert there.get(STAFF_PAGE).status_code == 302
+    assert here.get(STAFF_PAGE).status_code == 200
+
+
+def test_an_ended_cached_session_stays_ended_for_every_process(
+    commune, cached_sessions
+):
+    """Another process's store reads the same cache: after the session is
+    ended there is nothing left to read, in the cache or the table."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    client = Client()
+    log_in(client)
+    key = client.session.session_key
+    accounts.user_sessions_end(user=commune.officer)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert not store(session_key=key).exists(key)
+    assert store(session_key=key).load() == {}
+    assert client.get(STAFF_PAGE).status_code == 302
+
+
+def test_sessions_are_cached_only_when_the_cache_is_shared():
+    import os
+    import subprocess
+    import sys
+
+    def engine(**env):
+        code = (
+            "import django, os;"
+            "os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.base';"
+            "from django.conf import settings; print(settings.SESSION_ENGINE)"
+        )
+        result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+            [sys.executable, "-c", code],
+            env={**os.environ, "DEBUG": "true", **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    local = {"CACHE_BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    shared = {"CACHE_BACKEND": "config.cache.RedisCache"}
+    assert engine(**local) == "django.contrib.sessions.backends.db"
+    assert engine(**shared) == "django.contrib.sessions.backends.cached_db"
