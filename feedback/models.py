@@ -815,6 +815,13 @@ class PublicSubmission(models.Model):
     class Meta:
         verbose_name = _("online submission")
         verbose_name_plural = _("online submissions")
+        # The per-address rate check (``public_submission_create``) counts
+        # one address's letters of the last hour, not everybody's.
+        indexes = [
+            models.Index(
+                fields=["ip_address", "created_at"], name="submission_ip_recent_idx"
+            )
+        ]
 
     def __str__(self):
         return f"{self.case_id} {self.created_at:%d/%m/%Y %H:%M}"
