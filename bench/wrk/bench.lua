@@ -7,6 +7,8 @@
 --   BENCH_AUTH   Authorization header value, if any
 --   BENCH_COOKIE Cookie header value, if any
 --   BENCH_CSRF   CSRF secret used as cookie and form token (track_html)
+--   BENCH_SPREAD "1": each request from a citizen address of its own, sent in
+--                X-Real-IP as the proxy in front of the app would (fixed mode)
 -- At the end it prints one line "BENCHJSON {...}" that the harness parses.
 
 local mode = os.getenv("BENCH_MODE") or "fixed"
@@ -95,6 +97,10 @@ function request()
     local method = os.getenv("BENCH_METHOD") or "GET"
     local headers = {}
     if fixed_body then headers["Content-Type"] = "application/json" end
+    if os.getenv("BENCH_SPREAD") == "1" then
+      headers["X-Real-IP"] = string.format("10.%d.%d.%d",
+        math.random(0, 255), math.random(0, 255), math.random(1, 254))
+    end
     return wrk.format(method, os.getenv("BENCH_PATH"), with_defaults(headers),
       fixed_body)
   end
