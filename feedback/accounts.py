@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import ipaddress
 import secrets
 from importlib import import_module
 
@@ -269,9 +270,17 @@ def two_factor_reset(*, user) -> int:
 
 
 def client_ip(request) -> str | None:
-    header = getattr(settings, "PUBLIC_CLIENT_IP_HEADER", "") or "REMOTE_ADDR"
-    value = request.META.get(header) or request.META.get("REMOTE_ADDR")
-    return value.split(",")[0].strip() if value else None
+    """The client's address: ``REMOTE_ADDR``, or the last entry of the header
+    named by ``PUBLIC_CLIENT_IP_HEADER`` (e.g. ``HTTP_X_REAL_IP``) when a
+    trusted proxy sets it: the entries before it are whatever the client
+    sent.  ``None`` when it is not an IP address."""
+    header = getattr(settings, "PUBLIC_CLIENT_IP_HEADER", "")
+    value = request.META.get(header, "") if header else ""
+    value = value.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def user_session_touch(request, user, *, now=None) -> None:

@@ -9,10 +9,8 @@ request, call one service or selector and render.
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -26,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from feedback.accounts import client_ip
 from feedback.errors import DomainError, InvalidInputError, NotFoundError
 from feedback.public_forms import (
     AnswerFilterForm,
@@ -55,19 +54,6 @@ from feedback.tracking import format_code, normalize_code
 
 # Service argument names → form field names, for per-field messages.
 SUBMISSION_FIELDS = {"field_id": "field", "hamlet_id": "hamlet"}
-
-
-def client_ip(request) -> str | None:
-    """The client's address: ``REMOTE_ADDR``, or the last entry of the header
-    named by ``PUBLIC_CLIENT_IP_HEADER`` (e.g. ``HTTP_X_REAL_IP``) when a
-    trusted proxy sets it.  ``None`` when it is not an IP address."""
-    header = getattr(settings, "PUBLIC_CLIENT_IP_HEADER", "")
-    value = request.META.get(header, "") if header else ""
-    value = value.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
 
 
 # The site header of ``base.html`` that a visitor who is not logged in sees,

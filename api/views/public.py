@@ -59,10 +59,10 @@ from api.serializers.public import (
     receipt_data,
     track_result_data,
 )
+from feedback.accounts import client_ip
 from feedback.errors import DomainError, InvalidInputError
 from feedback.models import CaseKind, Status
 from feedback.public_forms import KIND_HELP
-from feedback.public_views import client_ip
 from feedback.qr import tracking_url
 from feedback.selectors.public import (
     STATUS_WORDS,

@@ -374,3 +374,19 @@ def test_sessions_are_cached_only_when_the_cache_is_shared():
     shared = {"CACHE_BACKEND": "config.cache.RedisCache"}
     assert engine(**local) == "django.contrib.sessions.backends.db"
     assert engine(**shared) == "django.contrib.sessions.backends.cached_db"
+
+
+def test_a_session_records_the_address_the_proxy_saw(commune, settings):
+    """Behind the proxy, the last entry of its header is the client's
+    address; the entries before it are whatever the client sent."""
+    settings.PUBLIC_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    client = Client(HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9")
+    log_in(client)
+    assert UserSession.objects.get(user=commune.officer).ip_address == "203.0.113.9"
+
+
+def test_a_header_that_is_no_address_records_none(commune, settings):
+    settings.PUBLIC_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    client = Client(HTTP_X_FORWARDED_FOR="not-an-address", REMOTE_ADDR="bogus")
+    assert log_in(client).status_code == 302
+    assert UserSession.objects.get(user=commune.officer).ip_address is None
