@@ -413,17 +413,19 @@ CACHES = {
         "LOCATION": env.str("CACHE_LOCATION", default="langnghe"),
     }
 }
+# Caches each process keeps to itself: what one process keeps or voids there
+# the others never see (``feedback.selectors.counts`` keeps no counts in them).
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
 # Staff sessions are read on every request: from the cache when every process
 # shares it (written through to the database, which stays their record), else
 # from the database alone, since a session ended in one process must end in
 # all of them.
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.db"
-    if CACHES["default"]["BACKEND"]
-    in (
-        "django.core.cache.backends.locmem.LocMemCache",
-        "django.core.cache.backends.dummy.DummyCache",
-    )
+    if CACHES["default"]["BACKEND"] in PROCESS_LOCAL_CACHES
     else "django.contrib.sessions.backends.cached_db"
 )
 # Case-list counts are cached until the cases change (feedback.selectors.counts);

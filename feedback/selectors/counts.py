@@ -44,19 +44,13 @@ KEY_PREFIX = "feedback:count:"
 PAGE_PREFIX = "feedback:page:"
 
 
-# Caches each process keeps to itself: a generation bumped in one process
-# would not void the figures another one cached.
-PROCESS_LOCAL_CACHES = (
-    "django.core.cache.backends.locmem.LocMemCache",
-    "django.core.cache.backends.dummy.DummyCache",
-)
-
-
 def count_cache_seconds() -> int:
     """How long a count may be kept; 0 (off) unless the cache is shared by
     every process (Redis, Memcached, the database)."""
+    # A generation bumped in one process would not void what another process
+    # kept in a cache of its own.
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-    if backend in PROCESS_LOCAL_CACHES:
+    if backend in settings.PROCESS_LOCAL_CACHES:
         return 0
     return int(getattr(settings, "COUNT_CACHE_SECONDS", 0) or 0)
 

@@ -3,12 +3,19 @@ expiry, the sessions list with log-out everywhere, the API tokens page, and
 the administrators' tools."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import time
+from importlib import import_module
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from api.models import ApiToken
@@ -308,9 +315,6 @@ def cached_sessions(settings, tmp_path):
 
 
 def test_a_cached_session_is_read_without_the_session_table(commune, cached_sessions):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     client = Client()
     log_in(client)
     client.get(STAFF_PAGE)
@@ -336,10 +340,6 @@ def test_an_ended_cached_session_stays_ended_for_every_process(
 ):
     """Another process's store reads the same cache: after the session is
     ended there is nothing left to read, in the cache or the table."""
-    from importlib import import_module
-
-    from django.conf import settings
-
     client = Client()
     log_in(client)
     key = client.session.session_key
@@ -351,10 +351,6 @@ def test_an_ended_cached_session_stays_ended_for_every_process(
 
 
 def test_sessions_are_cached_only_when_the_cache_is_shared():
-    import os
-    import subprocess
-    import sys
-
     def engine(**env):
         code = (
             "import django, os;"
