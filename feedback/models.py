@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q, Value
+from django.db.models.constants import OnConflict
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -570,6 +571,36 @@ class Case(TimeStampedModel):
     history = HistoricalRecords(excluded_fields=["pin_hash"], bases=[AuditChained])
 
     objects = CaseQuerySet.as_manager()
+
+    class CodeTaken(Exception):
+        """Another case already has the code this new case was given."""
+
+    def insert_unless_code_taken(self) -> None:
+        """Insert this new case, as ``save()`` does, unless another case has
+        its code: then raise ``Case.CodeTaken`` having written nothing.  The
+        insert does nothing on a conflict rather than fail, so the caller's
+        transaction needs no savepoint to go on and draw another code."""
+        self.__dict__["_insert_unless_code_taken"] = True
+        try:
+            self.save()
+        finally:
+            del self.__dict__["_insert_unless_code_taken"]
+
+    def _do_insert(self, manager, using, fields, returning_fields, raw):
+        if not self.__dict__.get("_insert_unless_code_taken"):
+            return super()._do_insert(manager, using, fields, returning_fields, raw)
+        # ``code`` is the table's only unique column besides the key.
+        rows = manager._insert(
+            [self],
+            fields=fields,
+            returning_fields=returning_fields,
+            using=using,
+            raw=raw,
+            on_conflict=OnConflict.IGNORE,
+        )
+        if not rows or rows[0] is None:
+            raise Case.CodeTaken(self.code)
+        return rows
 
     class Meta:
         verbose_name = _("case")
@@ -1216,8 +1247,7 @@ class UserSession(models.Model):
 
 def _cases_changed(sender, **kwargs):
     """Cached case counts (``feedback.selectors.counts``) are void once cases,
-    their co-operating units, parties or units change: now, and again at
-    commit (a count read meanwhile could have cached the old rows)."""
+    their co-operating units, parties or units change: from the commit on."""
     from feedback.selectors.counts import GENERATION_KEY, bump_generation_on_change
 
     bump_generation_on_change(GENERATION_KEY, using=kwargs.get("using"))

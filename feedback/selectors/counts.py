@@ -7,8 +7,8 @@ page view.  They are cached under a key made of the exact SQL and parameters of
 the counted query (so the reader's units, the filters and ``today`` are part
 of it) and of the *generation* of the cases: a number in the cache that every
 save or delete of a case, a co-operating unit, a party or a unit bumps
-(``feedback.models`` connects the signals), immediately and again when the
-transaction commits.  A write that bypasses the signals (raw SQL, a queryset
+(``feedback.models`` connects the signals) when its transaction commits;
+until then that transaction's own reads bypass the cache.  A write that bypasses the signals (raw SQL, a queryset
 ``update()``) is seen after ``COUNT_CACHE_SECONDS`` at the latest; ``0``
 turns the cache off (the test settings do, so that query counts stay exact),
 and so does a cache that each process keeps to itself (``LocMemCache``):
@@ -25,7 +25,6 @@ kept on other rows (a field's, an assignee's) show after
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 from collections.abc import Callable
@@ -75,12 +74,43 @@ def bump_generation(key: str) -> None:
         cache.set(key, time.time_ns(), None)
 
 
+class _PendingBump:
+    """The commit hook of ``bump_generation_on_change``: bumps ``key``."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str):
+        self.key = key
+
+    def __call__(self) -> None:
+        bump_generation(self.key)
+
+
+def bump_pending(key: str, using: str | None = None) -> bool:
+    """Whether the open transaction has changed what the generation under
+    ``key`` stands for (its bump waits for the commit).  Its own reads must
+    then neither use nor fill what is kept under the generation: they see
+    rows that nobody else sees yet."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return False
+    return any(
+        isinstance(hook, _PendingBump) and hook.key == key
+        for _savepoints, hook, _robust in connection.run_on_commit
+    )
+
+
 def bump_generation_on_change(key: str, using: str | None = None) -> None:
-    """Bump the generation now and again when the transaction commits: a
-    process reading in between may have kept the old rows under the new
-    generation."""
-    bump_generation(key)
-    transaction.on_commit(functools.partial(bump_generation, key), using=using)
+    """Bump the generation under ``key`` when the transaction commits (at
+    once outside a transaction), once however many rows it changed.
+
+    Other processes cannot see the change before the commit, so what they
+    keep meanwhile under the old generation is right until the bump voids
+    it; the transaction's own reads skip the cache (``bump_pending``).  A
+    rolled-back transaction bumps nothing, as it changed nothing."""
+    if bump_pending(key, using):
+        return
+    transaction.on_commit(_PendingBump(key), using=using)
 
 
 def cases_generation() -> int:
@@ -104,7 +134,7 @@ def cached_figures(queryset: QuerySet, name: str, compute: Callable[[], object])
     cases change (see the module's note); ``name`` tells apart figures of the
     same rows."""
     seconds = count_cache_seconds()
-    if seconds <= 0:
+    if seconds <= 0 or bump_pending(GENERATION_KEY, queryset.db):
         return compute()
     key = _key(queryset, name)
     value = cache.get(key)
@@ -133,7 +163,7 @@ def cached_page(name: str, *, user, address: str, compute: Callable[[], object])
     module's note).  Nothing is kept when ``compute`` raises: bad input is
     refused each time."""
     seconds = count_cache_seconds()
-    if seconds <= 0:
+    if seconds <= 0 or bump_pending(GENERATION_KEY):
         return compute()
     text = repr(
         (

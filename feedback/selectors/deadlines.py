@@ -15,6 +15,7 @@ from feedback.errors import InvalidInputError
 from feedback.models import CalendarException, DeadlinePolicy
 from feedback.selectors.counts import (
     bump_generation_on_change,
+    bump_pending,
     count_cache_seconds,
     generation,
 )
@@ -24,8 +25,8 @@ from feedback.selectors.counts import (
 # work" reads them. On a cache every process shares (the same condition as
 # the cached counts), each process keeps them in memory and reads them again
 # only when the generation in the shared cache has moved: saving or deleting
-# either bumps it, at once and again at commit (a process reading in between
-# may have kept the old rows). Without a shared cache they are read each time.
+# either bumps it when the transaction commits, and that transaction itself
+# reads them afresh until then. Without a shared cache they are read each time.
 REFERENCE_GENERATION_KEY = "feedback:deadline-reference:generation"
 
 
@@ -41,8 +42,9 @@ _held: list[_Reference] = []
 
 def _reference() -> _Reference | None:
     """The policies and calendar swaps held by this process, current with the
-    shared generation; ``None`` when there is no shared cache."""
-    if count_cache_seconds() <= 0:
+    shared generation; ``None`` when there is no shared cache, or when the
+    open transaction has changed them (it reads its own rows)."""
+    if count_cache_seconds() <= 0 or bump_pending(REFERENCE_GENERATION_KEY):
         return None
     current = generation(REFERENCE_GENERATION_KEY)
     held = _held[0] if _held else None

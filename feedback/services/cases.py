@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -231,12 +231,14 @@ def _insert_case(
                 case.code, pin, key=settings.TRACKING_PIN_KEY
             )
             try:
-                with transaction.atomic(), _history_manager_of(case):
-                    case.save()
+                with _history_manager_of(case):
+                    case.insert_unless_code_taken()
                 break
-            except IntegrityError:
-                # A code collision (one in 2**54); draw again.
-                case.pk = None
+            except Case.CodeTaken:
+                # A code collision (one in 2**54): nothing was written, so the
+                # transaction goes on (``save`` marked it for rollback when
+                # the exception passed); draw again.
+                transaction.set_rollback(False)
                 continue
         else:  # pragma: no cover - would take astronomically bad luck
             raise InvalidInputError(

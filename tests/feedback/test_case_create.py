@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from feedback import tracking
@@ -136,3 +137,23 @@ def test_a_chair_set_answer_date_replaces_the_policy_date(commune):
             kind="complaint",
             answer_due_on=due,
         )
+
+
+def test_a_drawn_code_already_taken_is_drawn_again_in_the_same_transaction(
+    commune, monkeypatch
+):
+    taken = make_case(actor=commune.reception, unit=commune.office).case
+    fresh = tracking.generate_code()
+    draws = iter([taken.code, fresh])
+    monkeypatch.setattr(tracking, "generate_code", lambda: next(draws))
+    with transaction.atomic():
+        created = make_case(actor=commune.reception, unit=commune.office).case
+        # The refused insert left the transaction usable: it goes on writing.
+        CaseEvent.objects.create(
+            case=created, kind="note", text="tiếp tục", created_at=timezone.now()
+        )
+    assert created.code == fresh
+    assert Case.objects.filter(code=taken.code).get() == taken
+    assert Case.objects.filter(code=fresh).get() == created
+    assert created.history.count() == 1
+    assert CaseEvent.objects.filter(case=created).count() == 2

@@ -15,7 +15,8 @@ from feedback.selectors.cases import local_today
 from feedback.services.cases import case_transition
 from tests.factories import make_case
 
-pytestmark = pytest.mark.django_db
+# Real commits: the cached figures are voided when a transaction commits.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 API_LIST = "/api/v1/cases/"
 QUEUE = "/viec-cua-toi/"
