@@ -206,8 +206,11 @@ public_patterns = [
 ]
 
 urlpatterns = [
-    path("v1/", include(staff_patterns)),
+    # The public endpoints first: citizens' phones call them most, and no
+    # staff route starts with "public/", so they are matched without trying
+    # every staff route before them.
     path("v1/public/", include(public_patterns)),
+    path("v1/", include(staff_patterns)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     # Anything else under v1/ is a 404 in the API's error shape.
