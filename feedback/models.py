@@ -572,36 +572,6 @@ class Case(TimeStampedModel):
 
     objects = CaseQuerySet.as_manager()
 
-    class CodeTaken(Exception):
-        """Another case already has the code this new case was given."""
-
-    def insert_unless_code_taken(self) -> None:
-        """Insert this new case, as ``save()`` does, unless another case has
-        its code: then raise ``Case.CodeTaken`` having written nothing.  The
-        insert does nothing on a conflict rather than fail, so the caller's
-        transaction needs no savepoint to go on and draw another code."""
-        self.__dict__["_insert_unless_code_taken"] = True
-        try:
-            self.save()
-        finally:
-            del self.__dict__["_insert_unless_code_taken"]
-
-    def _do_insert(self, manager, using, fields, returning_fields, raw):
-        if not self.__dict__.get("_insert_unless_code_taken"):
-            return super()._do_insert(manager, using, fields, returning_fields, raw)
-        # ``code`` is the table's only unique column besides the key.
-        rows = manager._insert(
-            [self],
-            fields=fields,
-            returning_fields=returning_fields,
-            using=using,
-            raw=raw,
-            on_conflict=OnConflict.IGNORE,
-        )
-        if not rows or rows[0] is None:
-            raise Case.CodeTaken(self.code)
-        return rows
-
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("case")
@@ -685,6 +655,36 @@ class Case(TimeStampedModel):
 
     def __str__(self):
         return f"{self.code} — {self.title}"
+
+    class CodeTaken(Exception):
+        """Another case already has the code this new case was given."""
+
+    def insert_unless_code_taken(self) -> None:
+        """Insert this new case, as ``save()`` does, unless another case has
+        its code: then raise ``Case.CodeTaken`` having written nothing.  The
+        insert does nothing on a conflict rather than fail, so the caller's
+        transaction needs no savepoint to go on and draw another code."""
+        self.__dict__["_insert_unless_code_taken"] = True
+        try:
+            self.save()
+        finally:
+            del self.__dict__["_insert_unless_code_taken"]
+
+    def _do_insert(self, manager, using, fields, returning_fields, raw):
+        if not self.__dict__.get("_insert_unless_code_taken"):
+            return super()._do_insert(manager, using, fields, returning_fields, raw)
+        # ``code`` is the table's only unique column besides the key.
+        rows = manager._insert(
+            [self],
+            fields=fields,
+            returning_fields=returning_fields,
+            using=using,
+            raw=raw,
+            on_conflict=OnConflict.IGNORE,
+        )
+        if not rows or rows[0] is None:
+            raise Case.CodeTaken(self.code)
+        return rows
 
     @property
     def display_code(self):

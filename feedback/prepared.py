@@ -111,12 +111,22 @@ class PreparedQuery:
             raise ValueError("Only model instances (not annotated) or values_list().")
         return _Compiled(**compiled)
 
-    def rows(self, **values) -> list:
-        alias = router.db_for_read(self.model)
-        connection = connections[alias]
+    def _compiled_for(self, connection) -> _Compiled:
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = self._compile(connection)
+        return compiled
+
+    def rows(self, **values) -> list:
+        return self.build(*self.fetch(**values))
+
+    def fetch(self, **values) -> tuple[str, tuple]:
+        """The database alias read and the rows it answered, as stored
+        values (converted, not yet objects): what ``build`` turns into the
+        answer of ``rows``."""
+        alias = router.db_for_read(self.model)
+        connection = connections[alias]
+        compiled = self._compiled_for(connection)
         params = list(compiled.params)
         for name, slots in compiled.slots.items():
             for index in slots:
@@ -125,11 +135,17 @@ class PreparedQuery:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if compiled.converters:
-            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        return alias, tuple(tuple(row) for row in rows)
+
+    def build(self, alias: str, rows: tuple) -> list:
+        """``rows`` (from ``fetch``) as ``rows()`` answers them: new objects
+        at every call."""
+        compiled = self._compiled_for(connections[alias])
         if compiled.model is None:
             if compiled.flat:
                 return [row[0] for row in rows]
-            return [tuple(row) for row in rows]
+            return list(rows)
         objects = []
         for row in rows:
             obj = compiled.model.from_db(

@@ -38,6 +38,7 @@ from feedback.models import (
 from feedback.prepared import PreparedQuery
 from feedback.presentation import masked_party_value, masked_party_values
 from feedback.selectors.cases import local_today
+from feedback.selectors.reference import HeldQuery
 from feedback.services.cases import CORRECTABLE_FIELDS, PartyInput, case_allowed_actions
 
 # Dates outside this range are typing mistakes, and the Vietnamese calendar
@@ -445,17 +446,21 @@ class PartyInputSerializer(FreshFieldsMixin, serializers.Serializer):
 
 
 class PrimaryKeyLookup:
-    """The rows of ``queryset`` by primary key, the SQL compiled once per
-    database connection (building it costs the ORM more than the database
-    spends answering it).  Shared by every copy of the field that uses it."""
+    """The rows of ``queryset`` (units or fields: reference rows) by primary
+    key, the SQL compiled once per database connection (building it costs
+    the ORM more than the database spends answering it) and the answers held
+    by the process until the reference rows change (``HeldQuery``).  Shared
+    by every copy of the field that uses it."""
 
     # A primary key no row has, within the range of a 64-bit column.
     PLACEHOLDER = -7_654_321_987_654_321
 
     def __init__(self, queryset):
         self.queryset = queryset
-        self.rows = PreparedQuery(
-            lambda pk: queryset.filter(pk=pk).order_by(), pk=self.PLACEHOLDER
+        self.rows = HeldQuery(
+            PreparedQuery(
+                lambda pk: queryset.filter(pk=pk).order_by(), pk=self.PLACEHOLDER
+            )
         )
 
     def __deepcopy__(self, memo):

@@ -8,9 +8,10 @@ the counted query (so the reader's units, the filters and ``today`` are part
 of it) and of the *generation* of the cases: a number in the cache that every
 save or delete of a case, a co-operating unit, a party or a unit bumps
 (``feedback.models`` connects the signals) when its transaction commits;
-until then that transaction's own reads bypass the cache.  A write that bypasses the signals (raw SQL, a queryset
-``update()``) is seen after ``COUNT_CACHE_SECONDS`` at the latest; ``0``
-turns the cache off (the test settings do, so that query counts stay exact),
+until then that transaction's own reads bypass the cache.  A write that
+bypasses the signals (raw SQL, a queryset ``update()``) is seen after
+``COUNT_CACHE_SECONDS`` at the latest; ``0`` turns the cache off (the test
+settings do, so that query counts stay exact),
 and so does a cache that each process keeps to itself (``LocMemCache``):
 counts are cached only on a shared cache such as Redis.
 

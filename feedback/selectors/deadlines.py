@@ -4,35 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from dataclasses import dataclass
 
 import holidays as holidays_lib
-from django.db.models import Q, signals
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from feedback import deadlines
 from feedback.errors import InvalidInputError
 from feedback.models import CalendarException, DeadlinePolicy
-from feedback.selectors.counts import (
-    bump_generation_on_change,
-    bump_pending,
-    count_cache_seconds,
-    generation,
-)
+from feedback.selectors.counts import count_cache_seconds
+from feedback.selectors.reference import reference_generation
 
 # The policies and the administrators' calendar swaps are a few dozen rows
 # changed a few times a year, yet every intake, transition and page of "My
-# work" reads them. On a cache every process shares (the same condition as
-# the cached counts), each process keeps them in memory and reads them again
-# only when the generation in the shared cache has moved: saving or deleting
-# either bumps it when the transaction commits, and that transaction itself
-# reads them afresh until then. Without a shared cache they are read each time.
-REFERENCE_GENERATION_KEY = "feedback:deadline-reference:generation"
+# work" reads them: each process holds them for the current reference
+# generation (``feedback.selectors.reference``), like the units and fields.
+# Without a shared cache they are read each time.
 
 
 @dataclass(frozen=True)
 class _Reference:
     generation: int
+    held_at: float
     policies: tuple[DeadlinePolicy, ...]
     exceptions: tuple[tuple[dt.date, str], ...]
 
@@ -42,38 +37,27 @@ _held: list[_Reference] = []
 
 def _reference() -> _Reference | None:
     """The policies and calendar swaps held by this process, current with the
-    shared generation; ``None`` when there is no shared cache, or when the
-    open transaction has changed them (it reads its own rows)."""
-    if count_cache_seconds() <= 0 or bump_pending(REFERENCE_GENERATION_KEY):
+    reference generation; ``None`` when they are not held (no shared cache,
+    or the open transaction has changed them: it reads its own rows)."""
+    current = reference_generation()
+    if current is None:
         return None
-    current = generation(REFERENCE_GENERATION_KEY)
     held = _held[0] if _held else None
-    if held is not None and held.generation == current:
+    now = time.monotonic()
+    if (
+        held is not None
+        and held.generation == current
+        and now - held.held_at <= count_cache_seconds()
+    ):
         return held
     held = _Reference(
         generation=current,
+        held_at=now,
         policies=tuple(DeadlinePolicy.objects.all()),
         exceptions=tuple(CalendarException.objects.values_list("date", "kind")),
     )
     _held[:] = [held]
     return held
-
-
-def _reference_changed(sender, **kwargs) -> None:
-    _held.clear()
-    if count_cache_seconds() <= 0:
-        return
-    bump_generation_on_change(REFERENCE_GENERATION_KEY, using=kwargs.get("using"))
-
-
-for _model in (DeadlinePolicy, CalendarException):
-    for _signal in (signals.post_save, signals.post_delete):
-        _signal.connect(
-            _reference_changed,
-            sender=_model,
-            dispatch_uid=f"deadline-reference-{_signal is signals.post_save}-"
-            f"{_model.__name__}",
-        )
 
 
 @functools.lru_cache(maxsize=32)

@@ -61,6 +61,7 @@ from feedback.models import (
 )
 from feedback.prepared import PreparedQuery
 from feedback.selectors.deadlines import working_calendar
+from feedback.selectors.reference import HeldQuery
 from feedback.tracking import format_code
 
 # Kinds whose answers a unit may publish; a denunciation's conclusion has its
@@ -192,13 +193,17 @@ def _public_hamlet(pk: int, desk_path: str) -> QuerySet:
     ).order_by()
 
 
-_PUBLIC_DESK = PreparedQuery(
-    lambda: Unit.objects.filter(
-        is_active=True, receives_public_submissions=True
-    ).order_by("depth", "path")[:1]
+_PUBLIC_DESK = HeldQuery(
+    PreparedQuery(
+        lambda: Unit.objects.filter(
+            is_active=True, receives_public_submissions=True
+        ).order_by("depth", "path")[:1]
+    )
 )
-_PUBLIC_HAMLET = PreparedQuery(
-    _public_hamlet, pk=-7_654_321_987_654_321, desk_path="\x00desk-path\x00"
+_PUBLIC_HAMLET = HeldQuery(
+    PreparedQuery(
+        _public_hamlet, pk=-7_654_321_987_654_321, desk_path="\x00desk-path\x00"
+    )
 )
 
 
@@ -212,9 +217,11 @@ def public_hamlet(*, desk: Unit | None, pk) -> Unit | None:
     return _PUBLIC_HAMLET.first(pk=pk, desk_path=desk.path)
 
 
-_PUBLIC_FIELD = PreparedQuery(
-    lambda pk: Field.objects.filter(pk=pk, is_active=True).order_by(),
-    pk=-7_654_321_987_654_321,
+_PUBLIC_FIELD = HeldQuery(
+    PreparedQuery(
+        lambda pk: Field.objects.filter(pk=pk, is_active=True).order_by(),
+        pk=-7_654_321_987_654_321,
+    )
 )
 
 

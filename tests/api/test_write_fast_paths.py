@@ -77,11 +77,12 @@ def test_an_intake_is_a_fixed_number_of_queries(
     client = client_for(commune.reception)
     body = create_body(commune)
     assert client.post("/api/v1/cases/", body, format="json")
-    # Token; field, unit and hamlet; memberships; the deadline policy and the
-    # calendar (held between requests on a shared cache only); then the
-    # writes: savepoint, case, its history row, release, the party, the
-    # created event, the two audit chain heads in one statement.
-    with django_assert_num_queries(14):
+    # Token; field, unit and hamlet, the deadline policy and the calendar
+    # (held between requests on a shared cache only); memberships; then the
+    # writes: case (no savepoint: a taken code inserts nothing), its history
+    # row, the party, the created event, the two audit chain heads in one
+    # statement.
+    with django_assert_num_queries(12):
         response = client.post("/api/v1/cases/", body, format="json")
     assert response.status_code == 201
     assert Case.objects.count() == 2
@@ -93,13 +94,13 @@ def test_a_letter_is_a_fixed_number_of_queries(
     django_assert_num_queries,
 ):
     assert anonymous.post(SUBMIT, letter, format="json").status_code == 201
-    # The address's recent letters, the desk, the hamlet, the field; the
-    # transaction (a savepoint within the test's); the deadline policy and the
-    # calendar (held between requests on a shared cache only); savepoint,
-    # case, its history row, release, the party, the created event, the two
-    # audit chain heads in one statement, the submission; the end of the
-    # transaction.
-    with django_assert_num_queries(16):
+    # The address's recent letters, the desk, the hamlet, the field (these
+    # three held between requests on a shared cache only); the transaction (a
+    # savepoint within the test's); the deadline policy and the calendar
+    # (held likewise); case, its history row, the party, the created event,
+    # the two audit chain heads in one statement, the submission; the end of
+    # the transaction.
+    with django_assert_num_queries(14):
         response = anonymous.post(SUBMIT, letter, format="json")
     assert response.status_code == 201
 

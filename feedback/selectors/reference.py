@@ -1,0 +1,125 @@
+"""The organisation's reference rows, held by each process.
+
+Units, fields, deadline policies and calendar swaps are a few hundred rows
+changed a few times a month, yet every intake and every online letter reads
+several of them (the field, the responsible unit, the hamlet, the desk, the
+policies).  On a cache every process shares (the condition of the cached
+counts, ``count_cache_seconds``), a process holds what it read and reads it
+again once the *reference generation* in the shared cache has moved: saving
+or deleting any of those rows bumps it when the transaction commits, and that
+transaction reads them afresh until then (``bump_pending``).  A request reads
+the generation once, whatever it looks up.  A write that bypasses the
+signals (a queryset ``update()``) is seen after ``COUNT_CACHE_SECONDS`` at
+the latest.  Without a shared cache every look-up reads the database.
+"""
+
+from __future__ import annotations
+
+import time
+from contextvars import ContextVar
+
+from django.core.signals import request_finished, request_started
+from django.db.models import signals
+
+from feedback.models import CalendarException, DeadlinePolicy, Field, Unit
+from feedback.prepared import PreparedQuery
+from feedback.selectors.counts import (
+    bump_generation_on_change,
+    bump_pending,
+    count_cache_seconds,
+    generation,
+)
+
+REFERENCE_GENERATION_KEY = "feedback:reference:generation"
+REFERENCE_MODELS = (Unit, Field, DeadlinePolicy, CalendarException)
+
+# The generation as the current request first read it ({} until then); None
+# outside a request (a task, a command), which reads it at every look-up.
+_request_generation: ContextVar[dict | None] = ContextVar(
+    "reference_generation", default=None
+)
+
+
+def reference_generation() -> int | None:
+    """The reference generation that held rows must match, read from the
+    shared cache once per request; ``None`` when rows are not to be held:
+    no shared cache, or the open transaction changed reference rows."""
+    if count_cache_seconds() <= 0 or bump_pending(REFERENCE_GENERATION_KEY):
+        return None
+    scope = _request_generation.get()
+    if scope is None:
+        return generation(REFERENCE_GENERATION_KEY)
+    if "value" not in scope:
+        scope["value"] = generation(REFERENCE_GENERATION_KEY)
+    return scope["value"]
+
+
+def _request_begins(**kwargs) -> None:
+    _request_generation.set({})
+
+
+def _request_ends(**kwargs) -> None:
+    _request_generation.set(None)
+
+
+request_started.connect(_request_begins, dispatch_uid="reference-request-begins")
+request_finished.connect(_request_ends, dispatch_uid="reference-request-ends")
+
+
+def _reference_changed(sender, **kwargs) -> None:
+    if count_cache_seconds() <= 0:
+        return
+    bump_generation_on_change(REFERENCE_GENERATION_KEY, using=kwargs.get("using"))
+
+
+for _model in REFERENCE_MODELS:
+    for _signal in (signals.post_save, signals.post_delete):
+        _signal.connect(
+            _reference_changed,
+            sender=_model,
+            dispatch_uid=f"reference-{_signal is signals.post_save}-{_model.__name__}",
+        )
+
+
+class HeldQuery:
+    """A ``PreparedQuery`` over reference rows whose answers this process
+    holds, by the values asked, for the current reference generation (see
+    the module's note).  Every call answers new objects: what one request
+    does to them never reaches another.  At most ``limit`` answers are held
+    (look-ups of ids that do not exist are answers too)."""
+
+    def __init__(self, query: PreparedQuery, *, limit: int = 4096):
+        self.query = query
+        self.limit = limit
+        # (generation, monotonic time it was first held, {values: rows})
+        self._held: tuple[int, float, dict] | None = None
+
+    def __deepcopy__(self, memo):
+        # Shared like a constant (DRF deep-copies its fields' arguments).
+        return self
+
+    @property
+    def model(self):
+        return self.query.model
+
+    def rows(self, **values) -> list:
+        current = reference_generation()
+        if current is None:
+            return self.query.rows(**values)
+        held = self._held
+        now = time.monotonic()
+        if held is None or held[0] != current or now - held[1] > count_cache_seconds():
+            held = self._held = (current, now, {})
+        answers = held[2]
+        key = tuple(sorted(values.items()))
+        answer = answers.get(key)
+        if answer is None:
+            answer = self.query.fetch(**values)
+            if len(answers) < self.limit:
+                answers[key] = answer
+        return self.query.build(*answer)
+
+    def first(self, **values):
+        """The first of ``rows(**values)``, or ``None``."""
+        rows = self.rows(**values)
+        return rows[0] if rows else None
