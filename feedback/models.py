@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import F, Q, Value
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Concat, Substr
@@ -40,13 +40,44 @@ class AuditChained(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self._state.adding or self.row_hash:
+        if not self._state.adding:
             return super().save(*args, **kwargs)
+        if self.row_hash:
+            return self._insert_row(*args, **kwargs)
         from feedback import audit
 
         with transaction.atomic(using=kwargs.get("using") or self._state.db):
             audit.seal(self)
+            return self._insert_row(*args, **kwargs)
+
+    def _insert_row(self, *args, **kwargs) -> None:
+        """Insert this new, sealed row: what ``save()`` does for it, without
+        its machinery, when nothing listens to this model's save signals (a
+        historical row, a timeline event: rows only ever inserted)."""
+        model = type(self)
+        meta = model._meta
+        if (
+            args
+            or set(kwargs) - {"using"}
+            or meta.parents
+            or models.signals.pre_save.has_listeners(model)
+            or models.signals.post_save.has_listeners(model)
+        ):
             return super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(model, instance=self)
+        self._prepare_related_fields_for_save(operation_name="save")
+        fields = [field for field in meta.local_concrete_fields if not field.generated]
+        if self._get_pk_val(meta) is None:
+            fields = [field for field in fields if field is not meta.auto_field]
+        returning = meta.db_returning_fields
+        rows = model._base_manager._insert(
+            [self], fields=fields, returning_fields=returning, using=using
+        )
+        for value, field in zip(rows[0] if rows else (), returning, strict=False):
+            setattr(self, field.attname, value)
+        self._state.adding = False
+        self._state.db = using
+        return None
 
 
 # --------------------------------------------------------------------------

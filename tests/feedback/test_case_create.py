@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from feedback import tracking
@@ -157,3 +158,21 @@ def test_a_drawn_code_already_taken_is_drawn_again_in_the_same_transaction(
     assert Case.objects.filter(code=fresh).get() == created
     assert created.history.count() == 1
     assert CaseEvent.objects.filter(case=created).count() == 2
+
+
+def test_a_receiver_of_a_history_rows_save_still_hears_it(commune):
+    # History rows and events are inserted without ``save()``'s machinery
+    # only while nothing listens to their save signals.
+    heard = []
+
+    def receiver(sender, instance, created, **kwargs):
+        heard.append((instance.id, instance.history_type, created))
+
+    history_model = Case.history.model
+    post_save.connect(receiver, sender=history_model, weak=False)
+    try:
+        case = make_case(actor=commune.reception, unit=commune.office).case
+    finally:
+        post_save.disconnect(receiver, sender=history_model)
+    assert heard == [(case.pk, "+", True)]
+    assert case.history.get().audit_seq == 1
