@@ -13,8 +13,8 @@ the database URL) and installs wrk. Steps:
    client against the same database);
 4. start gunicorn on 127.0.0.1 and drive each HTTP workload with wrk, after
    a warm-up: FLOOR first, then each other workload in ``ROUNDS`` slices,
-   each slice right after one of FLOOR, so that its share of FLOOR compares
-   rates measured at the same minute;
+   each slice right after one of FLOOR as long, so that its share of FLOOR
+   compares rates measured at the same minute;
 5. time the hand-written SQL of W3 against the API and compare their figures;
 6. run the deadline sweep (W5) under ``/usr/bin/time -v``;
 7. print one table and the budgets, and write ``bench/results/<date>.json``.
@@ -55,8 +55,8 @@ CASES = int(os.environ.get("BENCH_CASES") or (10_000 if SMOKE else 1_000_000))
 DURATION = int(os.environ.get("BENCH_DURATION") or (3 if SMOKE else 20))
 WARMUP = int(os.environ.get("BENCH_WARMUP") or (1 if SMOKE else 5))
 # Each workload is measured in ROUNDS slices, each right after a slice of
-# FLOOR (3/5 as long): its share of FLOOR compares the two as the machine ran
-# at that minute, not against a FLOOR measured minutes before (a shared
+# FLOOR as long: its share of FLOOR compares the two as the machine ran at
+# that minute, not against a FLOOR measured minutes before (a shared
 # machine's speed wanders by a third within a run).
 ROUNDS = int(os.environ.get("BENCH_ROUNDS") or (1 if SMOKE else 4))
 PORT = int(os.environ.get("BENCH_PORT") or 8765)
@@ -437,14 +437,19 @@ def measure_beside_floor(load: dict, floor: dict, keys: dict) -> dict:
     after a slice of FLOOR: its figures, with ``floor_rps`` the rate FLOOR
     reached in its slices."""
     seconds = max(1, DURATION // ROUNDS)
-    floor_seconds = max(1, seconds * 3 // 5)
     slices, floor_slices = [], []
     for _ in range(ROUNDS):
-        floor_slices.append(run_wrk(floor, keys, floor_seconds))
+        floor_slices.append(run_wrk(floor, keys, seconds))
         slices.append(run_wrk(load, keys, seconds))
     row = combine_slices(slices)
     row["floor_rps"] = combine_slices(floor_slices)["rps"]
     row["floor_errors"] = sum(part["errors"] for part in floor_slices)
+    # How far one slice's share strays from another's: the run's noise.
+    row["slice_shares"] = [
+        round(part["rps"] / beside["rps"], 3) if beside["rps"] else None
+        for part, beside in zip(slices, floor_slices, strict=True)
+    ]
+    row["slice_floor_rps"] = [round(part["rps"], 1) for part in floor_slices]
     return row
 
 
@@ -751,10 +756,12 @@ def main() -> int:
             row["c"] = load["c"]
             row["queries"] = counts[load["name"]]
             rows[load["name"]] = row
+            shares = [share for share in row.get("slice_shares", []) if share]
+            spread = f"; slices {min(shares):.0%}–{max(shares):.0%}" if shares else ""
             say(
                 f"  {load['name']}: {row['rps']:.1f} req/s "
                 f"({row['rps'] / row['floor_rps']:.0%} of FLOOR's "
-                f"{row['floor_rps']:.0f} beside it), "
+                f"{row['floor_rps']:.0f} beside it{spread}), "
                 f"p99 {row['p99_ms']:.1f} ms, errors {row['errors']}"
             )
         for load in loads:
