@@ -66,7 +66,6 @@ from config.settings.base import DATABASES  # noqa: E402
 BENCH_FLOOR_VIEW = True
 ROOT_URLCONF = "bench.urls"
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ["CONN_MAX_AGE"])
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL's JIT compiles any query the planner costs high (a count over a
 # unit's open cases) for tens of milliseconds: a loss for a web workload.  The
 # README recommends ``jit = off`` on the server; the bench sets it per

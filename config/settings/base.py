@@ -105,6 +105,11 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A kept connection is checked before a request reuses it, so that a database
+# restart costs no request an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool(
+    "CONN_HEALTH_CHECKS", default=True
+)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the worker read while the other writes.
@@ -135,7 +140,8 @@ _postgresql_options(DATABASES["default"])
 # A PostgreSQL read replica for reports and exports (config/db_router.py).
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
-    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    for _name in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        DATABASES["replica"][_name] = DATABASES["default"][_name]
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     _postgresql_options(DATABASES["replica"])
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
