@@ -69,6 +69,11 @@ request_finished.connect(_request_ends, dispatch_uid="reference-request-ends")
 def _reference_changed(sender, **kwargs) -> None:
     if count_cache_seconds() <= 0:
         return
+    # The request that changes them reads the generation again after its
+    # commit, rather than the one it read before.
+    scope = _request_generation.get()
+    if scope is not None:
+        scope.pop("value", None)
     bump_generation_on_change(REFERENCE_GENERATION_KEY, using=kwargs.get("using"))
 
 

@@ -134,3 +134,16 @@ def test_the_public_desk_moves_at_once(commune):
     other.receives_public_submissions = True
     other.save()
     assert public_desk_unit() == other
+
+
+def test_a_request_that_changed_a_unit_reads_it_anew_after_its_commit(commune):
+    reference._request_begins()
+    try:
+        assert UNITS.get(commune.hamlet_a.pk).name == commune.hamlet_a.name  # held
+        with transaction.atomic():
+            hamlet = Unit.objects.get(pk=commune.hamlet_a.pk)
+            hamlet.name = "Thôn Mới"
+            hamlet.save()
+        assert UNITS.get(commune.hamlet_a.pk).name == "Thôn Mới"
+    finally:
+        reference._request_ends()
