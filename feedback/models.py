@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from feedback import validators
+from feedback.prepared import insert_row
 
 
 class TimeStampedModel(models.Model):
@@ -70,9 +71,7 @@ class AuditChained(models.Model):
         if self._get_pk_val(meta) is None:
             fields = [field for field in fields if field is not meta.auto_field]
         returning = meta.db_returning_fields
-        rows = model._base_manager._insert(
-            [self], fields=fields, returning_fields=returning, using=using
-        )
+        rows = insert_row(self, fields=fields, returning_fields=returning, using=using)
         for value, field in zip(rows[0] if rows else (), returning, strict=False):
             setattr(self, field.attname, value)
         self._state.adding = False
@@ -705,15 +704,14 @@ class Case(TimeStampedModel):
         if not self.__dict__.get("_insert_unless_code_taken"):
             return super()._do_insert(manager, using, fields, returning_fields, raw)
         # ``code`` is the table's only unique column besides the key.
-        rows = manager._insert(
-            [self],
+        rows = insert_row(
+            self,
             fields=fields,
             returning_fields=returning_fields,
             using=using,
-            raw=raw,
             on_conflict=OnConflict.IGNORE,
         )
-        if not rows or rows[0] is None:
+        if not rows:
             raise Case.CodeTaken(self.code)
         return rows
 
