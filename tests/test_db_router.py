@@ -2,11 +2,6 @@
 alias when one is configured, everything else to ``default``; writes always
 to ``default``."""
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.test.utils import CaptureQueriesContext
@@ -77,38 +72,3 @@ def test_without_a_replica_everything_reads_the_primary(commune):
     with replica_reads(), CaptureQueriesContext(connections["default"]) as queries:
         assert Unit.objects.filter(pk=commune.root.pk).exists()
     assert len(queries) == 1
-
-
-def _database_settings(**env) -> dict:
-    """The DATABASES the production settings build from ``env``."""
-    code = (
-        "import json, os;"
-        "os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.base';"
-        "from django.conf import settings;"
-        "print(json.dumps({alias: {key: db.get(key) for key in"
-        " ('CONN_MAX_AGE', 'CONN_HEALTH_CHECKS', 'OPTIONS')}"
-        " for alias, db in settings.DATABASES.items()}))"
-    )
-    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
-        [sys.executable, "-c", code],
-        env={**os.environ, "DEBUG": "true", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
-
-
-def test_kept_connections_are_checked_before_reuse_on_both_databases():
-    urls = {
-        "DATABASE_URL": "postgres://app@db.internal:5432/langnghe",
-        "DATABASE_REPLICA_URL": "postgres://app@replica.internal:5432/langnghe",
-    }
-    databases = _database_settings(**urls)
-    for alias in ("default", "replica"):
-        assert databases[alias]["CONN_MAX_AGE"] == 60
-        assert databases[alias]["CONN_HEALTH_CHECKS"] is True
-        assert databases[alias]["OPTIONS"]["prepare_threshold"] == 5
-    off = _database_settings(**urls, CONN_HEALTH_CHECKS="false")
-    assert off["default"]["CONN_HEALTH_CHECKS"] is False
-    assert off["replica"]["CONN_HEALTH_CHECKS"] is False

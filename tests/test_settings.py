@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.settings_probe import settings_value
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PRODUCTION = {
@@ -57,3 +59,23 @@ def test_time_zone_and_languages():
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
     assert settings.LANGUAGE_CODE == "vi"
     assert {code for code, _ in settings.LANGUAGES} == {"vi", "en"}
+
+
+def test_kept_connections_are_checked_before_reuse_on_both_databases():
+    urls = {
+        "DATABASE_URL": "postgres://app@db.internal:5432/langnghe",
+        "DATABASE_REPLICA_URL": "postgres://app@replica.internal:5432/langnghe",
+    }
+    expression = (
+        "{alias: {key: db.get(key) for key in"
+        " ('CONN_MAX_AGE', 'CONN_HEALTH_CHECKS', 'OPTIONS')}"
+        " for alias, db in settings.DATABASES.items()}"
+    )
+    databases = settings_value(expression, **urls)
+    for alias in ("default", "replica"):
+        assert databases[alias]["CONN_MAX_AGE"] == 60
+        assert databases[alias]["CONN_HEALTH_CHECKS"] is True
+        assert databases[alias]["OPTIONS"]["prepare_threshold"] == 5
+    off = settings_value(expression, **urls, CONN_HEALTH_CHECKS="false")
+    assert off["default"]["CONN_HEALTH_CHECKS"] is False
+    assert off["replica"]["CONN_HEALTH_CHECKS"] is False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import time
 from dataclasses import dataclass
 
 import holidays as holidays_lib
@@ -14,8 +13,7 @@ from django.utils.translation import gettext as _
 from feedback import deadlines
 from feedback.errors import InvalidInputError
 from feedback.models import CalendarException, DeadlinePolicy
-from feedback.selectors.counts import count_cache_seconds
-from feedback.selectors.reference import reference_generation
+from feedback.selectors.reference import Held
 
 # The policies and the administrators' calendar swaps are a few dozen rows
 # changed a few times a year, yet every intake, transition and page of "My
@@ -26,38 +24,21 @@ from feedback.selectors.reference import reference_generation
 
 @dataclass(frozen=True)
 class _Reference:
-    generation: int
-    held_at: float
     policies: tuple[DeadlinePolicy, ...]
     exceptions: tuple[tuple[dt.date, str], ...]
 
 
-_held: list[_Reference] = []
-
-
-def _reference() -> _Reference | None:
-    """The policies and calendar swaps held by this process, current with the
-    reference generation; ``None`` when they are not held (no shared cache,
-    or the open transaction has changed them: it reads its own rows)."""
-    current = reference_generation()
-    if current is None:
-        return None
-    held = _held[0] if _held else None
-    now = time.monotonic()
-    if (
-        held is not None
-        and held.generation == current
-        and now - held.held_at <= count_cache_seconds()
-    ):
-        return held
-    held = _Reference(
-        generation=current,
-        held_at=now,
+def _read_reference() -> _Reference:
+    return _Reference(
         policies=tuple(DeadlinePolicy.objects.all()),
         exceptions=tuple(CalendarException.objects.values_list("date", "kind")),
     )
-    _held[:] = [held]
-    return held
+
+
+# The policies and calendar swaps held by this process; ``_REFERENCE.get()``
+# is ``None`` when they are not held (no shared cache, or the open
+# transaction has changed them: it reads its own rows).
+_REFERENCE = Held(_read_reference)
 
 
 @functools.lru_cache(maxsize=32)
@@ -73,7 +54,7 @@ def _statutory_holidays(first_year: int, last_year: int) -> frozenset[dt.date]:
 def working_calendar(*, first_year: int, last_year: int) -> deadlines.WorkingCalendar:
     """The Vietnamese calendar for the given years: statutory holidays from the
     ``holidays`` package plus the swaps recorded by administrators."""
-    return _working_calendar(first_year, last_year, _reference())
+    return _working_calendar(first_year, last_year, _REFERENCE.get())
 
 
 def _working_calendar(
@@ -117,7 +98,7 @@ def deadline_policy(
 ) -> DeadlinePolicy:
     """The policy row for a step triggered on ``on``: kind-specific rows before
     the catch-all ``any`` ones, then the most specific variant."""
-    return _deadline_policy(kind, stage, on, variants, _reference())
+    return _deadline_policy(kind, stage, on, variants, _REFERENCE.get())
 
 
 def _deadline_policy(
@@ -177,7 +158,7 @@ def compute_due_date(
         second=second, remote=remote, complex=complex, several_places=several_places
     )
     # The policy and the calendar from one look at the shared generation.
-    reference = _reference()
+    reference = _REFERENCE.get()
     policy = _deadline_policy(kind, stage, start, variants, reference)
     if extensions < 0 or extensions > policy.max_extensions:
         raise InvalidInputError(

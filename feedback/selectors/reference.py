@@ -16,7 +16,9 @@ the latest.  Without a shared cache every look-up reads the database.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Generic, TypeVar
 
 from django.core.signals import request_finished, request_started
 from django.db.models import signals
@@ -31,6 +33,7 @@ from feedback.selectors.counts import (
 )
 
 REFERENCE_GENERATION_KEY = "feedback:reference:generation"
+T = TypeVar("T")
 REFERENCE_MODELS = (Unit, Field, DeadlinePolicy, CalendarException)
 
 # The generation as the current request first read it ({} until then); None
@@ -86,6 +89,29 @@ for _model in REFERENCE_MODELS:
         )
 
 
+class Held(Generic[T]):
+    """One value this process holds for the current reference generation
+    (see the module's note), built again once the generation moves or
+    ``COUNT_CACHE_SECONDS`` have passed."""
+
+    def __init__(self, build: Callable[[], T]):
+        self._build = build
+        # (generation, monotonic time it was built, value)
+        self._held: tuple[int, float, T] | None = None
+
+    def get(self) -> T | None:
+        """The value, or ``None`` when nothing is to be held (no shared
+        cache, or the open transaction changed reference rows)."""
+        current = reference_generation()
+        if current is None:
+            return None
+        held = self._held
+        now = time.monotonic()
+        if held is None or held[0] != current or now - held[1] > count_cache_seconds():
+            held = self._held = (current, now, self._build())
+        return held[2]
+
+
 class HeldQuery:
     """A ``PreparedQuery`` over reference rows whose answers this process
     holds, by the values asked, for the current reference generation (see
@@ -96,8 +122,7 @@ class HeldQuery:
     def __init__(self, query: PreparedQuery, *, limit: int = 4096):
         self.query = query
         self.limit = limit
-        # (generation, monotonic time it was first held, {values: rows})
-        self._held: tuple[int, float, dict] | None = None
+        self._answers = Held(dict)  # {values: what ``query.fetch`` answered}
 
     def __deepcopy__(self, memo):
         # Shared like a constant (DRF deep-copies its fields' arguments).
@@ -108,14 +133,9 @@ class HeldQuery:
         return self.query.model
 
     def rows(self, **values) -> list:
-        current = reference_generation()
-        if current is None:
+        answers = self._answers.get()
+        if answers is None:
             return self.query.rows(**values)
-        held = self._held
-        now = time.monotonic()
-        if held is None or held[0] != current or now - held[1] > count_cache_seconds():
-            held = self._held = (current, now, {})
-        answers = held[2]
         key = tuple(sorted(values.items()))
         answer = answers.get(key)
         if answer is None:

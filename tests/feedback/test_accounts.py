@@ -3,9 +3,6 @@ expiry, the sessions list with log-out everywhere, the API tokens page, and
 the administrators' tools."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
 from importlib import import_module
 
@@ -22,6 +19,7 @@ from api.models import ApiToken
 from api.services import api_token_create, api_token_hash
 from feedback import accounts
 from feedback.models import UserSession
+from tests.settings_probe import settings_value
 
 pytestmark = pytest.mark.django_db
 
@@ -352,19 +350,7 @@ def test_an_ended_cached_session_stays_ended_for_every_process(
 
 def test_sessions_are_cached_only_when_the_cache_is_shared():
     def engine(**env):
-        code = (
-            "import django, os;"
-            "os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.base';"
-            "from django.conf import settings; print(settings.SESSION_ENGINE)"
-        )
-        result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
-            [sys.executable, "-c", code],
-            env={**os.environ, "DEBUG": "true", **env},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        return result.stdout.strip()
+        return settings_value("settings.SESSION_ENGINE", **env)
 
     local = {"CACHE_BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     shared = {"CACHE_BACKEND": "config.cache.RedisCache"}
