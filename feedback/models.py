@@ -598,7 +598,26 @@ class Case(TimeStampedModel):
     # Bumped by every write so that concurrent editors can detect a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["pin_hash"], bases=[AuditChained])
+    history = HistoricalRecords(
+        excluded_fields=["pin_hash"],
+        bases=[AuditChained],
+        # A case's versions are read by the case's id only (its history
+        # page, the audit chain): an index on each of their foreign keys and
+        # codes would be written with every version and never read.
+        no_db_index=[
+            "code",
+            "field",
+            "location_unit",
+            "responsible_unit",
+            "assignee",
+            "created_by",
+            "duplicate_of",
+            "previous_case",
+            "transferred_from",
+            "dispatch_unit",
+            "legal_ground",
+        ],
+    )
 
     objects = CaseQuerySet.as_manager()
 
