@@ -27,4 +27,3 @@ def test_case_versions_are_indexed_only_for_their_reads():
         ("history_date",),  # the order of those versions
         ("history_user_id",),  # removing an account clears its versions' user
     }
-
