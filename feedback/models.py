@@ -1265,6 +1265,39 @@ class OutboxMessage(models.Model):
         return f"{self.get_channel_display()} #{self.pk}"
 
 
+class CitizenNotice(models.Model):
+    """A case event the petitioner is still to be told about.
+
+    Written in the transaction that writes the event, so that it exists
+    exactly when the event does: neither a broker that is down nor a process
+    that dies after the commit loses it.  The outbox's delivery run (every
+    minute) first turns the notices into outbox messages
+    (``citizen_notices_write``), deleting them, then sends what is due."""
+
+    event = models.OneToOneField(
+        "CaseEvent",
+        verbose_name=_("event"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("citizen notice")
+        verbose_name_plural = _("citizen notices")
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+    def insert(self, using: str = "default") -> None:
+        """Insert this new notice (one prepared statement)."""
+        fields = self._meta.concrete_fields
+        insert_row(self, fields=fields, returning_fields=(), using=using)
+        self._state.adding = False
+        self._state.db = using
+
+
 class UserSession(models.Model):
     """A logged-in session of a member of staff, so that they (and the
     administrators) can see where they are logged in and end any of those

@@ -19,7 +19,6 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from feedback.selectors.deadlines import working_calendar
 from feedback.services import notifications, sweep
-from feedback.services.cases import case_changed
 from feedback.services.public import tracking_lookups_prune, unsatisfied_rating
 
 logger = logging.getLogger(__name__)
@@ -83,12 +82,6 @@ def weekly_digest(today: str | None = None) -> dict:
 
 
 @shared_task(**RELIABLE)
-def notify_citizen(case_id: int, event_id: int) -> int:
-    """Queue the petitioner's e-mail and SMS about one public case event."""
-    return notifications.citizen_notify(case_id=case_id, event_id=event_id)
-
-
-@shared_task(**RELIABLE)
 def notify_unsatisfied_rating(case_id: int) -> int:
     """Tell the responsible unit's leaders that the citizen is not satisfied."""
     return notifications.notify_unsatisfied_rating(case_id=case_id)
@@ -96,24 +89,10 @@ def notify_unsatisfied_rating(case_id: int) -> int:
 
 @shared_task(**RELIABLE)
 def outbox_deliver() -> dict:
-    """Send the outbox messages whose time has come (every minute)."""
-    return notifications.outbox_deliver().as_dict()
-
-
-def enqueue_citizen_notification(sender, *, case_id, event_id, **kwargs) -> None:
-    """``case_changed`` receiver: hand the event to a worker.
-
-    It runs after the case's transaction has committed, so a broker that is
-    down cannot undo the change; it is logged instead, with ids only.
-    """
-    try:
-        notify_citizen.delay(case_id, event_id)
-    except (BrokerError, OSError):
-        logger.exception(
-            "Could not queue the citizen notification for case %s event %s",
-            case_id,
-            event_id,
-        )
+    """Write the waiting citizen notices into the outbox, then send the
+    messages whose time has come (every minute)."""
+    written = notifications.citizen_notices_write()
+    return {"notices": written, **notifications.outbox_deliver().as_dict()}
 
 
 def enqueue_unsatisfied_rating(sender, *, case_id, **kwargs) -> None:
@@ -124,10 +103,7 @@ def enqueue_unsatisfied_rating(sender, *, case_id, **kwargs) -> None:
         logger.exception("Could not queue the rating alert for case %s", case_id)
 
 
-RECEIVERS = (
-    (case_changed, enqueue_citizen_notification),
-    (unsatisfied_rating, enqueue_unsatisfied_rating),
-)
+RECEIVERS = ((unsatisfied_rating, enqueue_unsatisfied_rating),)
 
 
 def _uid(receiver) -> str:

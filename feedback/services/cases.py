@@ -1,7 +1,8 @@
 """Writes to cases: creation and every workflow action.
 
-Each service is atomic, locks the case row first (then its children), records
-a ``CaseEvent``, and schedules side effects with ``transaction.on_commit``.
+Each service is atomic, locks the case row first (then its children), and
+records a ``CaseEvent``; what the petitioner is to be told is kept in the same
+transaction (``CitizenNotice``), for the outbox's delivery run to write.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from feedback.models import (
     CaseEvent,
     CaseKind,
     Channel,
+    CitizenNotice,
     CollaboratorStatus,
     EventKind,
     Field,
@@ -50,9 +51,7 @@ from feedback.models import (
     UnitKind,
 )
 from feedback.selectors.deadlines import calendar_around, compute_due_date
-
-# Sent after the transaction commits; other apps (notifications) listen.
-case_changed = Signal()  # kwargs: case_id, action, event_id
+from feedback.services.notifications import CITIZEN_EVENT_KINDS
 
 # Fields a leader may correct after the fact; the old value stays in history.
 CORRECTABLE_FIELDS = frozenset(
@@ -382,11 +381,7 @@ def case_create(
     # transaction, so inside one they need no savepoint of their own.
     with transaction.atomic(savepoint=False):
         event = _insert_case(case, pin=pin, parties=parties, note=note, now=now)
-        transaction.on_commit(
-            lambda: case_changed.send(
-                sender=Case, case_id=case.pk, action="create", event_id=event.pk
-            )
-        )
+        _keep_citizen_notice(case, event)
     return CreatedCase(case=case, pin=pin)
 
 
@@ -870,12 +865,18 @@ def case_transition(
         author=actor if getattr(actor, "pk", None) else None,
         created_at=now,
     )
-    transaction.on_commit(
-        lambda: case_changed.send(
-            sender=Case, case_id=case.pk, action=action, event_id=event.pk
-        )
-    )
+    _keep_citizen_notice(case, event)
     return case
+
+
+def _keep_citizen_notice(case: Case, event: CaseEvent) -> None:
+    """Keep ``event`` for the petitioner's e-mail and SMS, in the event's own
+    transaction, when it is one a petitioner is told about (the outbox's
+    next delivery run writes the messages: ``citizen_notices_write``)."""
+    if event.is_public and event.kind in CITIZEN_EVENT_KINDS and not case.is_anonymous:
+        CitizenNotice(event=event, created_at=event.created_at).insert(
+            using=event._state.db
+        )
 
 
 INTERNAL_ACTIONS = frozenset(

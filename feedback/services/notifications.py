@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import BadHeaderError, EmailMessage, get_connection
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -43,6 +43,7 @@ from feedback.models import (
     CaseEvent,
     CaseKind,
     Channel,
+    CitizenNotice,
     EventKind,
     Membership,
     Notification,
@@ -270,6 +271,47 @@ def citizen_notify(*, case_id: int, event_id: int) -> int:
         )
         created += was_created
     return created
+
+
+NOTICE_BATCH = 200
+
+
+def citizen_notices_write(*, batch: int = NOTICE_BATCH) -> int:
+    """Turn the waiting ``CitizenNotice`` rows into outbox messages, oldest
+    first, and delete them: a batch and its messages in one transaction,
+    its notices locked (``FOR UPDATE SKIP LOCKED`` where the database has
+    it) so that two runs never write the same one.  A notice that fails
+    for another reason than a lost connection is logged (ids only) and
+    dropped, so that it cannot hold up the others.  Returns how many
+    messages were queued."""
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    queued = 0
+    while True:
+        with transaction.atomic():
+            notices = list(
+                CitizenNotice.objects.select_for_update(
+                    skip_locked=skip_locked, of=("self",)
+                )
+                .order_by("created_at", "event_id")
+                .values_list("event_id", "event__case_id")[:batch]
+            )
+            for event_id, case_id in notices:
+                try:
+                    with transaction.atomic():
+                        queued += citizen_notify(case_id=case_id, event_id=event_id)
+                except (OperationalError, InterfaceError):
+                    raise
+                except Exception:
+                    logger.exception(
+                        "Could not write the citizen notice of case %s event %s",
+                        case_id,
+                        event_id,
+                    )
+            CitizenNotice.objects.filter(
+                pk__in=[event_id for event_id, _case_id in notices]
+            ).delete()
+        if len(notices) < batch:
+            return queued
 
 
 # --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from feedback.models import (
     CaseEvent,
     CaseKind,
     Channel,
+    CitizenNotice,
     EventKind,
     Membership,
     Party,
@@ -229,6 +230,8 @@ def test_replaying_demo_history_schedules_no_notification(
         seed("--cases", "5", "--seed", "3")
     assert callbacks == []
     assert Case.objects.count() == SERVICE_CASES + 5
+    # Nobody is told about a demo case's made-up past.
+    assert not CitizenNotice.objects.exists()
 
 
 def test_running_again_duplicates_nothing(demo):

@@ -78,6 +78,7 @@ from feedback.models import (
     CaseEvent,
     CaseKind,
     Channel,
+    CitizenNotice,
     DeadlinePolicy,
     EventKind,
     Field,
@@ -2498,10 +2499,9 @@ class CaseMaker:
         """Create ``count`` cases through ``case_create`` and move each with
         ``case_transition``, in order of receipt, with the clock at each step.
 
-        The services' side effects (``transaction.on_commit``: the
-        ``case_changed`` signal, whose receivers queue e-mail and SMS to the
-        petitioner) are not scheduled meanwhile: nobody is to be told about a
-        demo case's made-up past.
+        Nobody is to be told about a demo case's made-up past: the services'
+        commit hooks are not scheduled meanwhile, and the citizen notices
+        they keep (``CitizenNotice``) are deleted with their batch.
         """
         specs = self.specs(count, bulk=False)
         plans = [self.preplan(spec, bulk=False) for spec in specs]
@@ -2509,10 +2509,13 @@ class CaseMaker:
         with mock.patch.object(transaction, "on_commit", lambda *args, **kwargs: None):
             for start in range(0, len(plans), 50):
                 with transaction.atomic():
+                    case_ids = []
                     for plan in plans[start : start + 50]:
                         self.finalize(plan, bulk=False)
                         case_id = self._execute(plan)
                         self.remember(plan, case_id)
+                        case_ids.append(case_id)
+                    CitizenNotice.objects.filter(event__case_id__in=case_ids).delete()
         return len(plans)
 
     def _execute(self, plan: Plan) -> int:

@@ -46,7 +46,7 @@ def staff_emails(commune):
 
 @pytest.fixture
 def citizen_signals():
-    """The receivers of ``case_changed`` and ``unsatisfied_rating``, as
+    """The receiver of ``unsatisfied_rating``, as
     ``FeedbackConfig.ready`` connects them (left connected afterwards if they
     were connected before)."""
     was_connected = signals_connected()

@@ -1,12 +1,25 @@
 """What a petitioner is told when their case moves, and what never."""
 
 import pytest
+from django.db import OperationalError, transaction
 
-from feedback.models import Case, CaseEvent, Notification, OutboxMessage
+from feedback.models import (
+    Case,
+    CaseEvent,
+    CitizenNotice,
+    Notification,
+    OutboxMessage,
+)
+from feedback.services import notifications
 from feedback.services.cases import PartyInput, case_transition
-from feedback.services.notifications import citizen_notify, notify_unsatisfied_rating
+from feedback.services.notifications import (
+    citizen_notices_write,
+    citizen_notify,
+    notify_unsatisfied_rating,
+)
 from feedback.services.public import unsatisfied_rating
 from feedback.tasks import notify_unsatisfied_rating as notify_unsatisfied_task
+from feedback.tasks import outbox_deliver as outbox_deliver_task
 from tests.factories import make_case, petitioner, staff
 
 pytestmark = pytest.mark.django_db
@@ -43,19 +56,22 @@ def assert_nothing_secret(*texts):
 
 
 @pytest.fixture
-def logged(commune, citizen_signals, django_capture_on_commit_callbacks):
-    """Log a case with the receivers connected and commit callbacks run."""
+def logged(commune):
+    """Log a case, then write its notice as the next delivery run would."""
 
     def make(**fields):
-        with django_capture_on_commit_callbacks(execute=True):
-            return make_case(actor=commune.reception, unit=commune.office, **fields)
+        created = make_case(actor=commune.reception, unit=commune.office, **fields)
+        citizen_notices_write()
+        return created
 
     return make
 
 
-def act(case, action, actor, callbacks, **data):
-    with callbacks(execute=True):
-        return case_transition(case_id=case.pk, action=action, actor=actor, data=data)
+def act(case, action, actor, **data):
+    """Move the case, then write its notice as the next delivery run would."""
+    moved = case_transition(case_id=case.pk, action=action, actor=actor, data=data)
+    citizen_notices_write()
+    return moved
 
 
 def test_a_logged_case_sends_an_email_and_an_sms_with_code_status_and_date(logged):
@@ -83,16 +99,13 @@ def case_created(case):
     return CaseEvent.objects.get(case=case, action="create")
 
 
-def test_the_answer_goes_by_email_and_the_sms_says_where_to_read_it(
-    commune, logged, django_capture_on_commit_callbacks
-):
+def test_the_answer_goes_by_email_and_the_sms_says_where_to_read_it(commune, logged):
     case = logged(parties=[CITIZEN]).case
-    act(case, "accept", commune.leader, django_capture_on_commit_callbacks)
+    act(case, "accept", commune.leader)
     act(
         case,
         "resolve",
         commune.leader,
-        django_capture_on_commit_callbacks,
         public_answer="UBND xã sẽ sửa đoạn đường trong tháng 4/2025.",
     )
 
@@ -110,28 +123,24 @@ def test_the_answer_goes_by_email_and_the_sms_says_where_to_read_it(
     )
 
 
-def test_a_denouncer_is_told_the_status_and_dates_only(
-    commune, logged, django_capture_on_commit_callbacks
-):
+def test_a_denouncer_is_told_the_status_and_dates_only(commune, logged):
     case = logged(
         kind="denunciation",
         title="Tố cáo ông Lê Văn Tám lấn chiếm đất công",
         content="Ông Lê Văn Tám, cán bộ địa chính, lấn chiếm đất công.",
         parties=[CITIZEN, DENOUNCED],
     ).case
-    act(case, "accept", commune.leader, django_capture_on_commit_callbacks)
+    act(case, "accept", commune.leader)
     act(
         case,
         "note",
         commune.officer,
-        django_capture_on_commit_callbacks,
         text="ghi chú nội bộ: đã xác minh",
     )
     act(
         case,
         "resolve",
         commune.leader,
-        django_capture_on_commit_callbacks,
         public_answer="Kết luận: ông Lê Văn Tám vi phạm, đã xử lý kỷ luật.",
         outcome="upheld",
         decision_number="12/KL-UBND",
@@ -149,25 +158,21 @@ def test_a_denouncer_is_told_the_status_and_dates_only(
     assert f"Hồ sơ {case.display_code} đã có kết quả giải quyết." in email.body
 
 
-def test_internal_events_notify_no_one(
-    commune, logged, django_capture_on_commit_callbacks
-):
+def test_internal_events_notify_no_one(commune, logged):
     case = logged(parties=[CITIZEN]).case
     before = list(OutboxMessage.objects.values_list("pk", flat=True))
     act(
         case,
         "assign",
         commune.leader,
-        django_capture_on_commit_callbacks,
         assignee=commune.officer.pk,
     )
-    act(case, "note", commune.officer, django_capture_on_commit_callbacks, text="x")
-    act(case, "accept", commune.leader, django_capture_on_commit_callbacks)
+    act(case, "note", commune.officer, text="x")
+    act(case, "accept", commune.leader)
     act(
         case,
         "draft_answer",
         commune.officer,
-        django_capture_on_commit_callbacks,
         public_answer="Dự thảo",
     )
 
@@ -179,16 +184,13 @@ def test_internal_events_notify_no_one(
     ) == {f"citizen:{accepted.pk}:email", f"citizen:{accepted.pk}:sms"}
 
 
-def test_an_extension_tells_the_new_due_date(
-    commune, logged, django_capture_on_commit_callbacks
-):
+def test_an_extension_tells_the_new_due_date(commune, logged):
     case = logged(kind="denunciation", parties=[CITIZEN]).case
-    act(case, "accept", commune.leader, django_capture_on_commit_callbacks)
+    act(case, "accept", commune.leader)
     act(
         case,
         "extend",
         commune.leader,
-        django_capture_on_commit_callbacks,
         reason="Vụ việc phức tạp, cần xác minh nhiều nơi",
     )
 
@@ -250,22 +252,105 @@ def test_a_representative_is_written_to_before_the_petitioners(logged):
     }
 
 
-def test_disconnected_receivers_stay_silent(
-    commune, django_capture_on_commit_callbacks
-):
-    """Bulk jobs such as the demo data switch the receivers off."""
-    from feedback.tasks import connect_signals, disconnect_signals
+def test_a_notice_waits_in_the_database_for_the_delivery_run(commune, sms_outbox):
+    """Kept in the case's own transaction, written and sent by the outbox's
+    run every minute: no broker between the commit and the outbox."""
+    case = make_case(
+        actor=commune.reception, unit=commune.office, parties=[CITIZEN]
+    ).case
+    created = case_created(case)
 
-    disconnect_signals()
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            case = make_case(
-                actor=commune.reception, unit=commune.office, parties=[CITIZEN]
-            ).case
-    finally:
-        connect_signals()
-
+    assert list(CitizenNotice.objects.values_list("event_id", flat=True)) == [
+        created.pk
+    ]
     assert not OutboxMessage.objects.filter(case=case).exists()
+
+    result = outbox_deliver_task.delay().get()
+
+    assert result["notices"] == 2
+    assert result["sent"] == 2
+    assert not CitizenNotice.objects.exists()
+    assert [(sms.phone, sms.text) for sms in sms_outbox] == [
+        ("0912345678", messages_of(case)["sms"].body)
+    ]
+
+
+def test_a_rolled_back_case_leaves_no_notice(commune):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_case(actor=commune.reception, unit=commune.office, parties=[CITIZEN])
+        raise RuntimeError
+
+    assert not CitizenNotice.objects.exists()
+
+
+def test_only_events_a_petitioner_is_told_about_keep_a_notice(commune):
+    anonymous = make_case(
+        actor=commune.reception, unit=commune.office, is_anonymous=True, parties=[]
+    ).case
+    case = make_case(
+        actor=commune.reception, unit=commune.office, parties=[CITIZEN]
+    ).case
+    CitizenNotice.objects.all().delete()
+
+    case_transition(
+        case_id=case.pk,
+        action="assign",
+        actor=commune.leader,
+        data={"assignee": commune.officer.pk},
+    )
+    case_transition(
+        case_id=case.pk, action="note", actor=commune.officer, data={"text": "x"}
+    )
+    case_transition(case_id=anonymous.pk, action="accept", actor=commune.leader)
+    assert not CitizenNotice.objects.exists()
+
+    case_transition(case_id=case.pk, action="accept", actor=commune.leader)
+    accepted = CaseEvent.objects.get(case=case, action="accept")
+    assert list(CitizenNotice.objects.values_list("event_id", flat=True)) == [
+        accepted.pk
+    ]
+
+
+def test_a_notice_that_fails_is_logged_and_holds_up_no_other(
+    commune, monkeypatch, caplog
+):
+    first = make_case(
+        actor=commune.reception, unit=commune.office, parties=[CITIZEN]
+    ).case
+    second = make_case(
+        actor=commune.reception, unit=commune.office, parties=[CITIZEN]
+    ).case
+    failing = case_created(first).pk
+    real = notifications.citizen_notify
+
+    def citizen_notify(*, case_id, event_id):
+        if event_id == failing:
+            raise KeyError("template")
+        return real(case_id=case_id, event_id=event_id)
+
+    monkeypatch.setattr(notifications, "citizen_notify", citizen_notify)
+
+    assert citizen_notices_write(batch=1) == 2
+
+    assert not CitizenNotice.objects.exists()
+    assert not OutboxMessage.objects.filter(case=first).exists()
+    assert set(messages_of(second)) == {"email", "sms"}
+    assert f"case {first.pk} event {failing}" in caplog.text
+    assert "Trần Thị Bích Ngọc" not in caplog.text
+
+
+def test_a_lost_connection_keeps_the_notices_for_the_next_run(commune, monkeypatch):
+    make_case(actor=commune.reception, unit=commune.office, parties=[CITIZEN])
+
+    def citizen_notify(**ids):
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(notifications, "citizen_notify", citizen_notify)
+
+    with pytest.raises(OperationalError):
+        citizen_notices_write()
+
+    assert CitizenNotice.objects.count() == 1
 
 
 def test_an_unsatisfied_rating_tells_the_leaders_once(commune):

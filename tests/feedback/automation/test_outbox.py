@@ -193,4 +193,9 @@ def test_oldest_first_and_a_run_stops_at_its_limit():
 def test_the_task_delivers():
     queue()
 
-    assert outbox_deliver_task.delay().get() == {"sent": 1, "failed": 0, "dead": 0}
+    assert outbox_deliver_task.delay().get() == {
+        "notices": 0,
+        "sent": 1,
+        "failed": 0,
+        "dead": 0,
+    }
