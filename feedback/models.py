@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, router, transaction
+from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Concat, Substr
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from feedback import validators
-from feedback.prepared import insert_row
+from feedback.prepared import insert_new, insert_new_allowed, insert_row
 
 
 class TimeStampedModel(models.Model):
@@ -55,27 +55,9 @@ class AuditChained(models.Model):
         """Insert this new, sealed row: what ``save()`` does for it, without
         its machinery, when nothing listens to this model's save signals (a
         historical row, a timeline event: rows only ever inserted)."""
-        model = type(self)
-        meta = model._meta
-        if (
-            args
-            or set(kwargs) - {"using"}
-            or meta.parents
-            or models.signals.pre_save.has_listeners(model)
-            or models.signals.post_save.has_listeners(model)
-        ):
+        if args or set(kwargs) - {"using"} or not insert_new_allowed(type(self)):
             return super().save(*args, **kwargs)
-        using = kwargs.get("using") or router.db_for_write(model, instance=self)
-        self._prepare_related_fields_for_save(operation_name="save")
-        fields = [field for field in meta.local_concrete_fields if not field.generated]
-        if self._get_pk_val(meta) is None:
-            fields = [field for field in fields if field is not meta.auto_field]
-        returning = meta.db_returning_fields
-        rows = insert_row(self, fields=fields, returning_fields=returning, using=using)
-        for value, field in zip(rows[0] if rows else (), returning, strict=False):
-            setattr(self, field.attname, value)
-        self._state.adding = False
-        self._state.db = using
+        insert_new(self, using=kwargs.get("using"))
         return None
 
 
@@ -1289,13 +1271,6 @@ class CitizenNotice(models.Model):
 
     def __str__(self):
         return f"{self._meta.verbose_name} #{self.pk}"
-
-    def insert(self, using: str = "default") -> None:
-        """Insert this new notice (one prepared statement)."""
-        fields = self._meta.concrete_fields
-        insert_row(self, fields=fields, returning_fields=(), using=using)
-        self._state.adding = False
-        self._state.db = using
 
 
 class UserSession(models.Model):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import QuerySet, signals
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
@@ -239,3 +239,34 @@ class PreparedInsert:
 
 
 insert_row = PreparedInsert().insert
+
+
+def insert_new(obj, using: str | None = None) -> None:
+    """Insert the new model instance ``obj`` as ``save()`` would, through a
+    statement built once (``insert_row``), without ``save()``'s machinery:
+    for rows that are only ever inserted and that nothing listens to (see
+    ``insert_new_allowed``).  Sets the returned columns (the primary key) on
+    ``obj`` and marks it saved."""
+    model = type(obj)
+    meta = model._meta
+    using = using or router.db_for_write(model, instance=obj)
+    obj._prepare_related_fields_for_save(operation_name="save")
+    fields = [field for field in meta.local_concrete_fields if not field.generated]
+    if obj._get_pk_val(meta) is None:
+        fields = [field for field in fields if field is not meta.auto_field]
+    returning = meta.db_returning_fields
+    rows = insert_row(obj, fields=fields, returning_fields=returning, using=using)
+    for value, field in zip(rows[0] if rows else (), returning, strict=False):
+        setattr(obj, field.attname, value)
+    obj._state.adding = False
+    obj._state.db = using
+
+
+def insert_new_allowed(model) -> bool:
+    """Whether ``insert_new`` writes what ``save()`` would for ``model``: no
+    parent table, and no ``pre_save`` or ``post_save`` listener."""
+    return not (
+        model._meta.parents
+        or signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+    )

@@ -81,8 +81,8 @@ def test_an_intake_is_a_fixed_number_of_queries(
     # (held between requests on a shared cache only); memberships; then the
     # writes: case (no savepoint: a taken code inserts nothing), its history
     # row, the party, the created event, the petitioner's notice, the two
-    # audit chain heads in one statement.
-    with django_assert_num_queries(13):
+    # audit chain heads.
+    with django_assert_num_queries(14):
         response = client.post("/api/v1/cases/", body, format="json")
     assert response.status_code == 201
     assert Case.objects.count() == 2
@@ -98,9 +98,9 @@ def test_a_letter_is_a_fixed_number_of_queries(
     # three held between requests on a shared cache only); the transaction (a
     # savepoint within the test's); the deadline policy and the calendar
     # (held likewise); case, its history row, the party, the created event,
-    # the petitioner's notice, the two audit chain heads in one statement,
-    # the submission; the end of the transaction.
-    with django_assert_num_queries(15):
+    # the petitioner's notice, the two audit chain heads, the submission; the
+    # end of the transaction.
+    with django_assert_num_queries(16):
         response = anonymous.post(SUBMIT, letter, format="json")
     assert response.status_code == 201
 

@@ -4,13 +4,14 @@ what the ORM would have written, and the audit chains still verify."""
 
 import pytest
 from django.db import connection
+from django.db.models import signals
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from feedback import audit
-from feedback.models import Case, CaseEvent
-from feedback.prepared import PreparedInsert
+from feedback.models import AuditHead, Case, CaseEvent, Party
+from feedback.prepared import PreparedInsert, insert_new, insert_new_allowed
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,41 @@ def test_a_value_that_is_an_expression_goes_through_the_orm(commune):
     stored = CaseEvent.objects.get(pk=rows[0][0])
     assert stored.text == "ghi chú"
     assert stored.created_at >= before
+
+
+def test_a_new_row_holds_what_save_would_have_written(commune):
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    values = {
+        "case": case,
+        "role": "petitioner",
+        "full_name": "Phạm Thị Hoa",
+        "phone": "0912345678",
+        "address": "Xóm 2",
+    }
+    saved = Party(**values)
+    saved.save()
+    inserted = Party(**values)
+
+    insert_new(inserted)
+
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding
+    assert inserted.created_at is not None and inserted.updated_at is not None
+    rows = Party.objects.filter(pk__in=[saved.pk, inserted.pk]).values()
+    by_id = {row.pop("id"): row for row in rows}
+    for row in by_id.values():
+        row.pop("created_at"), row.pop("updated_at")
+    assert by_id[inserted.pk] == by_id[saved.pk]
+
+
+def test_a_model_with_save_listeners_is_saved_by_save():
+    def listener(sender, **kwargs):
+        pass
+
+    assert insert_new_allowed(AuditHead)
+    signals.pre_save.connect(listener, sender=AuditHead)
+    try:
+        assert not insert_new_allowed(AuditHead)
+    finally:
+        signals.pre_save.disconnect(listener, sender=AuditHead)
+    assert insert_new_allowed(AuditHead)
