@@ -396,27 +396,41 @@ class CaseCreatedSerializer(CaseSerializer):
 
 
 class FreshFieldsMixin:
-    """Builds a serializer's fields anew from their arguments rather than by
-    deep-copying them.
+    """Gives each serializer instance copies of fields built once per class,
+    rather than deep copies of the declared ones.
 
     DRF deep-copies every declared field of every serializer instance, and
-    with it each field's arguments (choices, messages, querysets), which no
-    field changes: ``Field.__deepcopy__`` then builds the field again from
-    the copies.  Building it from the arguments themselves gives the same
-    field at half the cost (an input serializer of a busy write is built
-    on every request).  Nested serializers, and fields holding a child
-    field, are deep-copied as before: binding changes their children."""
+    with it each field's arguments (choices, messages, querysets, validator
+    lists), which no field changes: ``Field.__deepcopy__`` then runs the
+    field's whole ``__init__`` again.  A field is the same whatever request
+    it serves until ``bind`` gives it its name and parent, so each class
+    builds its fields once from their arguments and every instance gets a
+    shallow copy of each, bound to itself (an input serializer of a busy
+    write is built on every request).  What the copies share (the argument
+    and validator lists, the messages) is only ever read.  Nested
+    serializers, and fields holding a child field, are deep-copied as
+    before: binding changes their children."""
 
     def get_fields(self):
+        cls = type(self)
+        prototypes = cls.__dict__.get("_field_prototypes")
+        if prototypes is None:
+            prototypes = {}
+            for name, field in self._declared_fields.items():
+                if not (
+                    isinstance(field, serializers.BaseSerializer)
+                    or "child" in field._kwargs
+                ):
+                    prototypes[name] = type(field)(*field._args, **field._kwargs)
+            cls._field_prototypes = prototypes
         fields = {}
         for name, field in self._declared_fields.items():
-            if (
-                isinstance(field, serializers.BaseSerializer)
-                or "child" in field._kwargs
-            ):
+            prototype = prototypes.get(name)
+            if prototype is None:
                 fields[name] = copy.deepcopy(field)
             else:
-                fields[name] = type(field)(*field._args, **field._kwargs)
+                fields[name] = copy_field = object.__new__(type(prototype))
+                copy_field.__dict__.update(prototype.__dict__)
         return fields
 
 
