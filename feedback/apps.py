@@ -8,7 +8,10 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Notifications follow committed changes; see feedback.tasks.
+        from feedback.prepared import cache_wide_statements
+
+        cache_wide_statements()
+        # The rating alert follows the portal's flag; see feedback.tasks.
         from feedback.tasks import connect_signals
 
         connect_signals()

@@ -119,3 +119,15 @@ def test_a_model_with_save_listeners_is_saved_by_save():
     finally:
         signals.pre_save.disconnect(listener, sender=AuditHead)
     assert insert_new_allowed(AuditHead)
+
+
+def test_psycopg_keeps_the_conversion_of_the_widest_insert():
+    """psycopg converts a statement's placeholders on every execution unless
+    it has few enough parameters to be kept: the widest row written on every
+    intake (a case's history row) must fit."""
+    from psycopg import _queries
+
+    history = Case.history.model._meta
+    columns = [f for f in history.local_concrete_fields if f is not history.auto_field]
+    assert len(columns) > 50  # over psycopg's own limit
+    assert len(columns) <= _queries.MAX_CACHED_STATEMENT_PARAMS
