@@ -9,7 +9,7 @@ requests (after as many warm-up requests) and the garbage collector paused,
 and prints the instructions per request.  It counts the application's own
 work, not the kernel's or the database server's.
 
-    .venv/bin/python bench/instructions.py intake        # or letter, track, floor
+    .venv/bin/python bench/instructions.py intake   # floor, track, track-html, letter
     .venv/bin/python bench/instructions.py intake --requests 50
 
 Needs Debian's ``valgrind`` (``apt-get install valgrind``) and the database
@@ -28,9 +28,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-MODES = ("floor", "track", "intake", "letter")
+MODES = ("floor", "track", "track-html", "intake", "letter")
 
 
 def totals(callgrind_out: Path) -> int:
@@ -75,6 +76,15 @@ def measure(mode: str, requests: int) -> None:
                 {"code": code, "pin": pin},
                 content_type="application/json",
             )
+        elif mode == "track-html":
+            # As a browser (and wrk) posts the form: URL-encoded.
+            response = client.post(
+                "/tra-cuu/",
+                urlencode({"code": code, "pin": pin}),
+                content_type="application/x-www-form-urlencoded",
+            )
+            if b'name="pin"' in response.content:  # the form again: refused
+                raise RuntimeError("track-html: the look-up was refused")
         elif mode == "intake":
             response = client.post(
                 "/api/v1/cases/",
