@@ -1,7 +1,9 @@
 """Writes of notifications: to citizens, to staff, and their delivery.
 
 * ``citizen_notify`` turns one public case event into e-mail and SMS outbox
-  rows for the petitioner, in Vietnamese and without confidential content.
+  rows for the petitioner, in Vietnamese and without confidential content;
+  ``citizen_notices_write`` does it for every ``CitizenNotice`` the case
+  services left in the events' transactions (the outbox's delivery run).
 * ``notify_unsatisfied_rating`` tells the responsible unit's leaders that a
   citizen is not satisfied with an answer.
 * ``outbox_deliver`` sends what is waiting in the outbox, with exponential
