@@ -43,6 +43,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -353,47 +354,69 @@ def workloads(keys: dict) -> list[dict]:
     ]
 
 
-def count_queries(load: dict, keys: dict) -> tuple[int, int]:
-    """SQL queries and HTTP status of one request of ``load``."""
-    from django.db import connection
+def test_client(load: dict, keys: dict):
+    """Django's test client as ``load``'s requests come: with its session
+    cookie when it has one."""
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1")
-    headers = {}
-    if load.get("auth"):
-        headers["HTTP_AUTHORIZATION"] = load["auth"]
     if load.get("cookie"):
         name, value = keys["session"].split("=", 1)
         client.cookies[name] = value
+    return client
+
+
+def send(client, load: dict, keys: dict, address: str | None = None) -> int:
+    """One request of ``load`` through ``client``, as wrk sends it (a form
+    posted URL-encoded); its HTTP status, 404 when the HTML track page gives
+    the form back (a refused look-up answers 200).  ``address`` stands in
+    for a citizen's in ``X-Real-IP``."""
+    headers = {}
+    if load.get("auth"):
+        headers["HTTP_AUTHORIZATION"] = load["auth"]
+    if address:
+        headers["HTTP_X_REAL_IP"] = address
     mode = load.get("mode", "fixed")
     code, pin = keys["first_pair"]
+    if mode == "floor":
+        response = client.get(f"/bench/floor/{keys['first_id']}/")
+    elif mode == "track_api":
+        response = client.post(
+            "/api/v1/public/track/",
+            {"code": code, "pin": pin},
+            content_type="application/json",
+        )
+    elif mode == "track_html":
+        response = client.post(
+            "/tra-cuu/",
+            urlencode({"code": code, "pin": pin}),
+            content_type="application/x-www-form-urlencoded",
+        )
+        if b'name="pin"' in response.content:
+            return 404
+    elif load.get("method") == "POST":
+        response = client.post(
+            load["path"],
+            (WORK / load["body"]).read_bytes(),
+            content_type="application/json",
+            **headers,
+        )
+    else:
+        response = client.get(load["path"], **headers)
+    return response.status_code
+
+
+def count_queries(load: dict, keys: dict) -> tuple[int, int]:
+    """SQL queries and HTTP status of one request of ``load``."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = test_client(load, keys)
     # One request first, so that per-process caches are warm as in the run.
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
-            if mode == "floor":
-                response = client.get(f"/bench/floor/{keys['first_id']}/")
-            elif mode == "track_api":
-                response = client.post(
-                    "/api/v1/public/track/",
-                    {"code": code, "pin": pin},
-                    content_type="application/json",
-                )
-            elif mode == "track_html":
-                response = client.post("/tra-cuu/", {"code": code, "pin": pin})
-            elif load.get("method") == "POST":
-                response = client.post(
-                    load["path"],
-                    (WORK / load["body"]).read_text(),
-                    content_type="application/json",
-                    **headers,
-                )
-            else:
-                response = client.get(load["path"], **headers)
-    if mode == "track_html" and b'name="pin"' in response.content:
-        # The form came back: the look-up failed although the status is 200.
-        return len(queries), 404
-    return len(queries), response.status_code
+            status = send(client, load, keys)
+    return len(queries), status
 
 
 def run_wrk(load: dict, keys: dict, seconds: int) -> dict:

@@ -28,10 +28,16 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-MODES = ("floor", "track", "track-html", "intake", "letter")
+# Each mode is the bench's workload of that name.
+MODES = {
+    "floor": "FLOOR",
+    "track": "W1 track API",
+    "track-html": "W1 track HTML",
+    "intake": "W4 case intake API",
+    "letter": "W4 public letter API",
+}
 
 
 def totals(callgrind_out: Path) -> int:
@@ -57,51 +63,20 @@ def measure(mode: str, requests: int) -> None:
 
     django.setup()
     import harness
-    from django.test import Client
 
     keys = harness.prepare()
-    client = Client(HTTP_HOST="127.0.0.1")
-    reception = f"Token {keys['tokens']['reception']}"
-    case_body = (harness.WORK / "case.json").read_bytes()
-    letter_body = (harness.WORK / "public.json").read_bytes()
-    code, pin = keys["first_pair"]
+    load = {load["name"]: load for load in harness.workloads(keys)}[MODES[mode]]
+    client = harness.test_client(load, keys)
     rng = random.Random(1)  # noqa: S311 - made-up client addresses
 
     def one():
-        if mode == "floor":
-            response = client.get(f"/bench/floor/{keys['first_id']}/")
-        elif mode == "track":
-            response = client.post(
-                "/api/v1/public/track/",
-                {"code": code, "pin": pin},
-                content_type="application/json",
-            )
-        elif mode == "track-html":
-            # As a browser (and wrk) posts the form: URL-encoded.
-            response = client.post(
-                "/tra-cuu/",
-                urlencode({"code": code, "pin": pin}),
-                content_type="application/x-www-form-urlencoded",
-            )
-            if b'name="pin"' in response.content:  # the form again: refused
-                raise RuntimeError("track-html: the look-up was refused")
-        elif mode == "intake":
-            response = client.post(
-                "/api/v1/cases/",
-                case_body,
-                content_type="application/json",
-                HTTP_AUTHORIZATION=reception,
-            )
-        else:
-            address = ".".join(str(rng.randrange(1, 255)) for _ in range(3))
-            response = client.post(
-                "/api/v1/public/feedback/",
-                letter_body,
-                content_type="application/json",
-                HTTP_X_REAL_IP=f"10.{address}",
-            )
-        if response.status_code >= 300:
-            raise RuntimeError(f"{mode}: {response.status_code} {response.content!r}")
+        # Letters each from a citizen address of its own, as in the run.
+        address = "10." + ".".join(str(rng.randrange(1, 255)) for _ in range(3))
+        status = harness.send(
+            client, load, keys, address if load.get("spread") else None
+        )
+        if status >= 300:
+            raise RuntimeError(f"{load['name']}: one request answered {status}.")
 
     for _ in range(requests):
         one()
@@ -117,7 +92,7 @@ def measure(mode: str, requests: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=MODES)
+    parser.add_argument("mode", choices=list(MODES))
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
