@@ -52,7 +52,7 @@ from feedback.models import (
 )
 from feedback.prepared import insert_new
 from feedback.selectors.deadlines import calendar_around, compute_due_date
-from feedback.services.notifications import CITIZEN_EVENT_KINDS
+from feedback.services.notifications import tells_citizen
 
 # Fields a leader may correct after the fact; the old value stays in history.
 CORRECTABLE_FIELDS = frozenset(
@@ -879,7 +879,7 @@ def _keep_citizen_notice(case: Case, event: CaseEvent) -> None:
     """Keep ``event`` for the petitioner's e-mail and SMS, in the event's own
     transaction, when it is one a petitioner is told about (the outbox's
     next delivery run writes the messages: ``citizen_notices_write``)."""
-    if event.is_public and event.kind in CITIZEN_EVENT_KINDS and not case.is_anonymous:
+    if tells_citizen(case, event):
         insert_new(
             CitizenNotice(event=event, created_at=event.created_at),
             using=event._state.db,

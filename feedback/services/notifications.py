@@ -225,11 +225,19 @@ def citizen_message(case: Case, event: CaseEvent) -> CitizenMessage:
     )
 
 
+def tells_citizen(case: Case, event: CaseEvent) -> bool:
+    """Whether the petitioner is told about ``event``: a public event of the
+    kinds in ``CITIZEN_EVENT_KINDS``, on a case that is not anonymous."""
+    return (
+        event.is_public and event.kind in CITIZEN_EVENT_KINDS and not case.is_anonymous
+    )
+
+
 def citizen_notify(*, case_id: int, event_id: int) -> int:
     """Queue e-mail and SMS messages for the petitioner about one event.
 
-    Only public events of the kinds in ``CITIZEN_EVENT_KINDS`` notify; an
-    anonymous case, or one without contact details, notifies no one.  A case
+    Only events ``tells_citizen`` names notify; a case without contact
+    details notifies no one.  A case
     sent online is not e-mailed on receipt: the portal e-mailed the receipt.  The
     dedupe key ``citizen:<event>:<channel>`` makes a retry harmless.  Returns
     how many messages were queued now.
@@ -239,11 +247,9 @@ def citizen_notify(*, case_id: int, event_id: int) -> int:
         .select_related("case")
         .first()
     )
-    if event is None or not event.is_public or event.kind not in CITIZEN_EVENT_KINDS:
+    if event is None or not tells_citizen(event.case, event):
         return 0
     case = event.case
-    if case.is_anonymous:
-        return 0
     contacts = {
         OutboxChannel.EMAIL: _contact(case, "email"),
         OutboxChannel.SMS: _contact(case, "phone"),
