@@ -4,59 +4,21 @@ one ``MGET`` through a client kept per thread. Runs against the Redis of
 ``CELERY_BROKER_URL`` (CI), else one on 127.0.0.1:6379; on a machine with no
 Redis at all the same behaviour is checked on the local-memory cache."""
 
-import os
-import socket
-import uuid
-from urllib.parse import urlsplit
-
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
 from feedback.services.public import redis_client
 from tests.api.test_public import TRACK, answered, post, rates, track  # noqa: F401
 from tests.factories import make_case
+from tests.redis_cache import REDIS_URL, redis_or_local_cache
 
 pytestmark = pytest.mark.django_db
 
 
-def redis_url() -> str | None:
-    broker = os.environ.get("CELERY_BROKER_URL", "")
-    url = broker if broker.startswith("redis://") else "redis://127.0.0.1:6379/0"
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection(
-            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1
-        ):
-            return url
-    except OSError:
-        return None
-
-
-REDIS_URL = redis_url()
-
-
 @pytest.fixture(autouse=True)
 def shared_cache():
-    """Redis under a key prefix of this test's own (other runs may share the
-    server), or the local-memory cache when there is none."""
-    prefix = f"test-{uuid.uuid4().hex}"
-    if REDIS_URL is None:
-        backend = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    else:
-        backend = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    with override_settings(CACHES={"default": backend}):
+    with redis_or_local_cache():
         yield
-        client = redis_client()
-        if client is None:
-            cache.clear()
-        else:  # this test's keys only
-            for key in client.scan_iter(f"{prefix}:*"):
-                client.delete(key)
 
 
 def test_the_run_uses_redis_when_one_answers():
