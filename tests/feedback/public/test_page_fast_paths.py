@@ -87,8 +87,18 @@ def test_a_look_up_renders_the_page_the_templates_render(
     page = ready_made.content.decode()
     received = timezone.localtime(case.received_at).date()
     assert f"<dd>{received:%d/%m/%Y}</dd>" in page
-    assert f'<time datetime="{received.isoformat()}">{received:%d/%m/%Y}</time>' in page
-    assert page.count('<li><time datetime="') == 4
+    # Each entry on the local day it happened (not the day the case was
+    # received: late in the evening the two differ).
+    days = [
+        timezone.localtime(moment).date()
+        for moment in case.events.filter(is_public=True)
+        .order_by("created_at", "id")
+        .values_list("created_at", flat=True)
+    ]
+    assert len(days) == 4
+    assert re.findall(r'<li><time datetime="([^"]+)">([^<]+)</time>', page) == [
+        (day.isoformat(), f"{day:%d/%m/%Y}") for day in days
+    ]
     assert 'action="/tra-cuu/danh-gia/"' in page
     assert '<a href="/tra-cuu/">' in page
 
