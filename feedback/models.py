@@ -697,7 +697,8 @@ class Case(TimeStampedModel):
         transaction needs no savepoint to go on and draw another code."""
         self.__dict__["_insert_unless_code_taken"] = True
         try:
-            self.save()
+            # A key drawn beforehand (``prepared.draw_ids``) is a new row's.
+            self.save(force_insert=self.pk is not None)
         finally:
             del self.__dict__["_insert_unless_code_taken"]
 

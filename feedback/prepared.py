@@ -4,8 +4,11 @@ viewer's memberships, a tracked case."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import connections, router
@@ -179,13 +182,11 @@ class PreparedInsert:
     def __init__(self):
         self._statements: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def insert(
-        self, obj, *, fields, returning_fields, using: str, on_conflict=None
-    ) -> list:
-        model = type(obj)
-        connection = connections[using]
+    def statement(self, obj, fields, returning_fields, connection, on_conflict=None):
+        """The SQL of the insert, its compiler, and whether its values are
+        plain placeholders (built once per connection and shape)."""
         key = (
-            model,
+            type(obj),
             tuple(field.attname for field in fields),
             tuple(field.attname for field in returning_fields),
             on_conflict,
@@ -202,11 +203,22 @@ class PreparedInsert:
                 hasattr(field, "get_placeholder") for field in fields
             )
             statement = statements[key] = (sql, compiler, plain)
-        sql, compiler, plain = statement
+        return statement
+
+    def insert(
+        self, obj, *, fields, returning_fields, using: str, on_conflict=None
+    ) -> list:
+        model = type(obj)
+        connection = connections[using]
+        sql, compiler, plain = self.statement(
+            obj, fields, returning_fields, connection, on_conflict
+        )
         # After the SQL was built (which runs them too): the values written
         # are those an ``auto_now`` field leaves on the object.
         values = [field.pre_save(obj, True) for field in fields]
         if not plain or any(hasattr(value, "resolve_expression") for value in values):
+            if _deferred_for(using) is not None:
+                raise ValueError("A deferred insert takes plain values only.")
             query = self._query(obj, fields, on_conflict)
             rows = query.get_compiler(connection=connection).execute_sql(
                 returning_fields
@@ -216,6 +228,9 @@ class PreparedInsert:
             field.get_db_prep_save(value, connection=connection)
             for field, value in zip(fields, values, strict=True)
         ]
+        deferred = _deferred_for(using)
+        if deferred is not None:
+            return deferred.add(obj, fields, params, returning_fields, on_conflict)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             if not returning_fields:
@@ -238,12 +253,179 @@ class PreparedInsert:
         return query
 
 
-insert_row = PreparedInsert().insert
+_inserts = PreparedInsert()
+insert_row = _inserts.insert
+
+
+# --------------------------------------------------------------------------
+# Inserts written by one statement
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _DeferredRow:
+    obj: object
+    fields: tuple
+    params: list
+    on_conflict: object
+    # The primary key is drawn by the database: set on ``obj`` after.
+    pk_unknown: bool
+
+
+@dataclass
+class DeferredInserts:
+    """The rows a ``deferred_inserts`` block inserted, in order; after the
+    block, ``written`` tells whether they were (see ``deferred_inserts``)."""
+
+    using: str
+    rows: list[_DeferredRow] = dataclasses.field(default_factory=list)
+    written: bool | None = None
+
+    def add(self, obj, fields, params, returning_fields, on_conflict) -> list:
+        """Keep the row; answer what the insert would (``insert_row``): the
+        primary key when the row has it already, else nothing (it is set
+        on the object after the statement)."""
+        pk = obj._meta.pk
+        if any(field is not pk for field in returning_fields):
+            raise ValueError("A deferred insert returns its primary key only.")
+        if on_conflict is not None and self.rows:
+            raise ValueError("Only the first deferred row may have a conflict rule.")
+        known = getattr(obj, pk.attname)
+        self.rows.append(
+            _DeferredRow(obj, tuple(fields), params, on_conflict, known is None)
+        )
+        if known is None or not returning_fields:
+            return []
+        return [(known,)]
+
+    def _sql(self, connection) -> str:
+        """One statement inserting every row, each in a data-modifying CTE
+        (built once per connection and shape).  When the first row has a
+        conflict rule, the others are inserted only if it was."""
+        key = tuple(
+            (
+                type(row.obj),
+                tuple(field.attname for field in row.fields),
+                row.on_conflict,
+                row.pk_unknown,
+            )
+            for row in self.rows
+        )
+        statements = _COMBINED.setdefault(connection, {})
+        sql = statements.get(key)
+        if sql is not None:
+            return sql
+        quote = connection.ops.quote_name
+        guarded = self.rows[0].on_conflict is not None
+        parts, answers = [], []
+        for number, row in enumerate(self.rows):
+            pk = row.obj._meta.pk
+            insert, _compiler, _plain = _inserts.statement(
+                row.obj, list(row.fields), [pk], connection, row.on_conflict
+            )
+            if number and guarded:
+                head, rest = insert.split(" VALUES (", 1)
+                values, returning = rest.rsplit(") RETURNING ", 1)
+                # Names and placeholders the ORM built: no value is in the SQL.
+                insert = (
+                    f"{head} SELECT {values} WHERE EXISTS (SELECT FROM b0) "  # noqa: S608
+                    f"RETURNING {returning}"
+                )
+            parts.append(f"b{number} AS ({insert})")
+            if (number == 0 and guarded) or row.pk_unknown:
+                answers.append(
+                    f"SELECT {number}, {quote(pk.column)} FROM b{number}"  # noqa: S608
+                )
+        answer = " UNION ALL ".join(answers) or "SELECT 0, 0 WHERE FALSE"
+        sql = statements[key] = f"WITH {', '.join(parts)} {answer}"
+        return sql
+
+    def write(self) -> None:
+        if not self.rows:
+            self.written = True
+            return
+        connection = connections[self.using]
+        sql = self._sql(connection)
+        params = [param for row in self.rows for param in row.params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            answered = dict(cursor.fetchall())
+        self.written = self.rows[0].on_conflict is None or 0 in answered
+        if not self.written:
+            return
+        for number, row in enumerate(self.rows):
+            if row.pk_unknown:
+                setattr(row.obj, row.obj._meta.pk.attname, answered[number])
+
+
+_COMBINED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_DEFERRED: contextvars.ContextVar[DeferredInserts | None] = contextvars.ContextVar(
+    "deferred_inserts", default=None
+)
+
+
+def _deferred_for(using: str) -> DeferredInserts | None:
+    deferred = _DEFERRED.get()
+    return deferred if deferred is not None and deferred.using == using else None
+
+
+def deferred_inserts_supported(using: str) -> bool:
+    """Whether ``deferred_inserts`` and ``draw_ids`` work on the database
+    (PostgreSQL: SQLite has neither data-modifying CTEs nor sequences)."""
+    return connections[using].vendor == "postgresql"
+
+
+@contextlib.contextmanager
+def deferred_inserts(using: str) -> Iterator[DeferredInserts]:
+    """Hold the rows that ``insert_row`` (``insert_new``, and ``save()`` of
+    models that insert through it) inserts into ``using`` in the block, and
+    write them all with one statement when it ends: one round trip, and on
+    its own one transaction, in place of one statement per row.
+
+    The block must not read what it inserts, and the rows' values must be
+    plain (no expressions).  Rows saved through ``save()`` need their primary
+    key set before (``draw_ids``); the keys of rows inserted with
+    ``insert_new`` without one are set after the statement.  When the first
+    row has a conflict rule (``ON CONFLICT DO NOTHING``) and meets a
+    conflict, no row is written and ``written`` is false.  If the block
+    raises, nothing is written."""
+    if _DEFERRED.get() is not None:
+        raise RuntimeError("deferred_inserts blocks do not nest.")
+    if not deferred_inserts_supported(using):
+        raise RuntimeError("deferred_inserts needs PostgreSQL.")
+    deferred = DeferredInserts(using)
+    token = _DEFERRED.set(deferred)
+    try:
+        yield deferred
+    finally:
+        _DEFERRED.reset(token)
+    deferred.write()
+
+
+def draw_ids(using: str, *models) -> tuple[int, ...]:
+    """A new primary key from the sequence of each of ``models``, in one
+    query (PostgreSQL)."""
+    if not deferred_inserts_supported(using):
+        raise RuntimeError("draw_ids needs PostgreSQL.")
+    connection = connections[using]
+    sql = "SELECT " + ", ".join(
+        "nextval(pg_get_serial_sequence(%s, %s))" for _model in models
+    )
+    params = [
+        value
+        for model in models
+        for value in (model._meta.db_table, model._meta.pk.column)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchone())
+
 
 # The most parameters of a statement whose conversion to PostgreSQL's form
-# psycopg keeps (it keeps none of more than 50): the INSERT of a case's
-# history row has 54, and converting it again cost 6 % of an intake.
-STATEMENT_PARAMS_CACHED = 128
+# psycopg keeps (it keeps none of more than 50): the one statement that
+# writes a new case's rows (``deferred_inserts``) has about 130, and
+# converting it again costs more than writing it.
+STATEMENT_PARAMS_CACHED = 256
 
 
 def cache_wide_statements() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,7 +50,12 @@ from feedback.models import (
     Unit,
     UnitKind,
 )
-from feedback.prepared import insert_new
+from feedback.prepared import (
+    deferred_inserts,
+    deferred_inserts_supported,
+    draw_ids,
+    insert_new,
+)
 from feedback.selectors.deadlines import calendar_around, compute_due_date
 from feedback.services.notifications import tells_citizen
 
@@ -220,30 +225,58 @@ def _history_manager_of(instance):
 def _insert_case(
     case: Case, *, pin: str, parties: list[PartyInput], note: str, now: dt.datetime
 ) -> CaseEvent:
-    """Insert the new ``case`` with a fresh tracking code, its parties and its
-    "created" event; answers the event.  Call inside a transaction."""
+    """Insert the new ``case`` with a fresh tracking code, its parties, its
+    "created" event and the petitioner's notice of it; answers the event.
+    Call inside a transaction.
+
+    On PostgreSQL the rows are written by one statement (``deferred_inserts``:
+    the keys of the case and the event are drawn first, as the audit seals
+    cover them).  A tracking code another case has (one in 2**54) writes
+    nothing, and another code is drawn."""
+    using = router.db_for_write(Case)
+    in_one_statement = deferred_inserts_supported(using)
+    for _attempt in range(5):
+        case.code = tracking.generate_code()
+        case.pin_hash = tracking.hash_pin(case.code, pin, key=settings.TRACKING_PIN_KEY)
+        event_id = None
+        if in_one_statement:
+            case.pk, event_id = draw_ids(using, Case, CaseEvent)
+        writing = (
+            deferred_inserts(using) if in_one_statement else contextlib.nullcontext()
+        )
+        try:
+            with writing as deferred:
+                event, created_parties = _insert_case_rows(
+                    case, event_id=event_id, parties=parties, note=note, now=now
+                )
+        except Case.CodeTaken:
+            # Nothing was written, so the transaction goes on (``save``
+            # marked it for rollback when the exception passed); draw again.
+            transaction.set_rollback(False)
+            continue
+        if deferred is None or deferred.written:
+            break
+        # The code was taken: the statement wrote nothing.
+        case._state.adding = True
+    else:  # pragma: no cover - would take astronomically bad luck
+        raise InvalidInputError(_("Could not issue a tracking code; please try again."))
+    _remember_parties(case, created_parties)
+    return event
+
+
+def _insert_case_rows(
+    case: Case,
+    *,
+    event_id: int | None,
+    parties: list[PartyInput],
+    note: str,
+    now: dt.datetime,
+) -> tuple[CaseEvent, list[Party]]:
     # The new case's audit chains start here: their heads are written once,
     # when the block ends, rather than read, locked and updated per row.
     with audit.new_case_chains(case):
-        for _attempt in range(5):
-            case.code = tracking.generate_code()
-            case.pin_hash = tracking.hash_pin(
-                case.code, pin, key=settings.TRACKING_PIN_KEY
-            )
-            try:
-                with _history_manager_of(case):
-                    case.insert_unless_code_taken()
-                break
-            except Case.CodeTaken:
-                # A code collision (one in 2**54): nothing was written, so the
-                # transaction goes on (``save`` marked it for rollback when
-                # the exception passed); draw again.
-                transaction.set_rollback(False)
-                continue
-        else:  # pragma: no cover - would take astronomically bad luck
-            raise InvalidInputError(
-                _("Could not issue a tracking code; please try again.")
-            )
+        with _history_manager_of(case):
+            case.insert_unless_code_taken()
         created_parties = [
             Party(
                 case=case,
@@ -261,8 +294,8 @@ def _insert_case(
         # Like ``bulk_create``, no history row (the case's is the record).
         for party in created_parties:
             insert_new(party, using=case._state.db)
-        _remember_parties(case, created_parties)
         event = CaseEvent(
+            pk=event_id,
             case=case,
             kind=EventKind.CREATED,
             action="create",
@@ -276,7 +309,8 @@ def _insert_case(
         # Sealed here, so that saving it needs no savepoint of its own.
         audit.seal(event)
         event.save()
-    return event
+        _keep_citizen_notice(case, event)
+    return event, created_parties
 
 
 def case_create(
@@ -386,8 +420,7 @@ def case_create(
     # the writes below succeed together or fail with the caller's
     # transaction, so inside one they need no savepoint of their own.
     with transaction.atomic(savepoint=False):
-        event = _insert_case(case, pin=pin, parties=parties, note=note, now=now)
-        _keep_citizen_notice(case, event)
+        _insert_case(case, pin=pin, parties=parties, note=note, now=now)
     return CreatedCase(case=case, pin=pin)
 
 

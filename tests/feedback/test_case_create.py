@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from feedback import tracking
+from feedback import audit, tracking
 from feedback.errors import InvalidInputError, PermissionDeniedError
-from feedback.models import Case, CaseEvent
+from feedback.models import AuditHead, Case, CaseEvent, Party
 from tests.factories import make_case, petitioner
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +158,15 @@ def test_a_drawn_code_already_taken_is_drawn_again_in_the_same_transaction(
     assert Case.objects.filter(code=fresh).get() == created
     assert created.history.count() == 1
     assert CaseEvent.objects.filter(case=created).count() == 2
+    # The refused attempt left no row behind: every party, event, history row
+    # and chain head is one of the two cases', and both chains verify.
+    cases = {taken.pk, created.pk}
+    assert set(Party.objects.values_list("case_id", flat=True)) == cases
+    assert set(CaseEvent.objects.values_list("case_id", flat=True)) == cases
+    assert set(Case.history.values_list("id", flat=True)) == cases
+    assert AuditHead.objects.filter(case_id__in=cases).count() == 4
+    assert AuditHead.objects.count() == 4
+    assert audit.verify() == []
 
 
 def test_a_receiver_of_a_history_rows_save_still_hears_it(commune):

@@ -3,7 +3,7 @@ built once per connection (``feedback.prepared.insert_row``): the rows hold
 what the ORM would have written, and the audit chains still verify."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import signals
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
@@ -11,7 +11,14 @@ from django.utils import timezone
 
 from feedback import audit
 from feedback.models import AuditHead, Case, CaseEvent, Party
-from feedback.prepared import PreparedInsert, insert_new, insert_new_allowed
+from feedback.prepared import (
+    PreparedInsert,
+    deferred_inserts,
+    deferred_inserts_supported,
+    draw_ids,
+    insert_new,
+    insert_new_allowed,
+)
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -121,13 +128,121 @@ def test_a_model_with_save_listeners_is_saved_by_save():
     assert insert_new_allowed(AuditHead)
 
 
-def test_psycopg_keeps_the_conversion_of_the_widest_insert():
+def test_psycopg_keeps_the_conversion_of_the_widest_insert(commune):
     """psycopg converts a statement's placeholders on every execution unless
-    it has few enough parameters to be kept: the widest row written on every
-    intake (a case's history row) must fit."""
+    it has few enough parameters to be kept: the widest statement of every
+    intake must fit (on PostgreSQL, the one that writes a new case's rows;
+    elsewhere, a case's history row)."""
     from psycopg import _queries
 
     history = Case.history.model._meta
     columns = [f for f in history.local_concrete_fields if f is not history.auto_field]
     assert len(columns) > 50  # over psycopg's own limit
-    assert len(columns) <= _queries.MAX_CACHED_STATEMENT_PARAMS
+    assert deferred_params(commune) <= _queries.MAX_CACHED_STATEMENT_PARAMS
+
+
+def deferred_params(commune) -> int:
+    """The parameters of the statement that writes a new case's rows, or of
+    its widest insert where the rows are written one by one."""
+    from feedback import prepared
+
+    seen = []
+    original = prepared.DeferredInserts.write
+
+    def write(self):
+        seen.append(sum(len(row.params) for row in self.rows))
+        return original(self)
+
+    prepared.DeferredInserts.write = write
+    try:
+        make_case(actor=commune.reception, unit=commune.office, kind="complaint")
+    finally:
+        prepared.DeferredInserts.write = original
+    if not deferred_inserts_supported("default"):
+        assert seen == []
+        history = Case.history.model._meta
+        return len(history.local_concrete_fields)
+    assert len(seen) == 1
+    return seen[0]
+
+
+# --------------------------------------------------------------------------
+# Rows written by one statement (``deferred_inserts``, PostgreSQL)
+# --------------------------------------------------------------------------
+
+
+def new_party(case, name):
+    return Party(case=case, role="petitioner", full_name=name)
+
+
+def test_deferred_rows_are_written_by_one_statement_when_the_block_ends(commune):
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    before = Party.objects.filter(case=case).count()
+    if not deferred_inserts_supported("default"):
+        # SQLite has no data-modifying CTE: the writer refuses, writing nothing.
+        with pytest.raises(RuntimeError), deferred_inserts("default"):
+            insert_new(new_party(case, "Lê Văn Một"))
+        assert Party.objects.filter(case=case).count() == before
+        return
+    parties = [new_party(case, "Lê Văn Một"), new_party(case, "Lê Văn Hai")]
+    with (
+        CaptureQueriesContext(connection) as queries,
+        deferred_inserts("default") as deferred,
+    ):
+        for party in parties:
+            insert_new(party)
+        # Nothing is written before the block ends.
+        assert len(queries) == 0
+        assert parties[0].pk is None
+    assert len(queries) == 1
+    assert deferred.written is True
+    stored = Party.objects.filter(case=case).order_by("pk")
+    assert [p.full_name for p in stored][before:] == ["Lê Văn Một", "Lê Văn Hai"]
+    # The keys the database drew are set on the objects.
+    assert [p.pk for p in parties] == [p.pk for p in stored][before:]
+
+
+def test_a_conflict_of_the_first_row_writes_none_of_the_rows(commune):
+    taken = make_case(actor=commune.reception, unit=commune.office).case
+    if not deferred_inserts_supported("default"):
+        with pytest.raises(RuntimeError), deferred_inserts("default"):
+            pass
+        return
+    parties = Party.objects.count()
+    events = CaseEvent.objects.count()
+    copy = Case.objects.get(pk=taken.pk)
+    (copy.pk,) = draw_ids("default", Case)
+    copy._state.adding = True
+    with transaction.atomic():
+        with deferred_inserts("default") as deferred, audit.new_case_chains(copy):
+            copy.insert_unless_code_taken()  # the code is taken's
+            insert_new(new_party(copy, "Không ghi"))
+        assert deferred.written is False
+        # The transaction goes on: nothing failed, nothing was written.
+        assert Case.objects.filter(pk=copy.pk).count() == 0
+        assert Party.objects.count() == parties
+        assert CaseEvent.objects.count() == events
+        assert not Case.history.filter(id=copy.pk).exists()
+        assert not AuditHead.objects.filter(case_id=copy.pk).exists()
+
+
+def test_a_block_that_raises_writes_nothing(commune):
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    before = Party.objects.count()
+    with pytest.raises((ZeroDivisionError, RuntimeError)), deferred_inserts("default"):
+        insert_new(new_party(case, "Không ghi"))
+        1 / 0  # noqa: B018
+    assert Party.objects.count() == before
+
+
+def test_ids_are_drawn_from_the_tables_sequences(commune):
+    if not deferred_inserts_supported("default"):
+        with pytest.raises(RuntimeError):
+            draw_ids("default", Case)
+        return
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    case_id, event_id = draw_ids("default", Case, CaseEvent)
+    assert case_id > case.pk
+    assert event_id > CaseEvent.objects.order_by("-pk").first().pk
+    # Drawn once: the next draw is another key.
+    assert draw_ids("default", Case)[0] > case_id
