@@ -217,7 +217,7 @@ class PreparedInsert:
         # are those an ``auto_now`` field leaves on the object.
         values = [field.pre_save(obj, True) for field in fields]
         if not plain or any(hasattr(value, "resolve_expression") for value in values):
-            if _deferred_for(using) is not None:
+            if deferred_for(using) is not None:
                 raise ValueError("A deferred insert takes plain values only.")
             query = self._query(obj, fields, on_conflict)
             rows = query.get_compiler(connection=connection).execute_sql(
@@ -228,7 +228,7 @@ class PreparedInsert:
             field.get_db_prep_save(value, connection=connection)
             for field, value in zip(fields, values, strict=True)
         ]
-        deferred = _deferred_for(using)
+        deferred = deferred_for(using)
         if deferred is not None:
             return deferred.add(obj, fields, params, returning_fields, on_conflict)
         with connection.cursor() as cursor:
@@ -280,6 +280,14 @@ class DeferredInserts:
     using: str
     rows: list[_DeferredRow] = dataclasses.field(default_factory=list)
     written: bool | None = None
+    _after: list[Callable[[], None]] = dataclasses.field(default_factory=list)
+
+    def on_written(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` right after the statement that writes the rows (in
+        the transaction, if there is one).  Outside a transaction,
+        ``transaction.on_commit`` in the block runs its function at once,
+        before the rows exist: such work registers here instead."""
+        self._after.append(hook)
 
     def add(self, obj, fields, params, returning_fields, on_conflict) -> list:
         """Keep the row; answer what the insert would (``insert_row``): the
@@ -364,7 +372,8 @@ _DEFERRED: contextvars.ContextVar[DeferredInserts | None] = contextvars.ContextV
 )
 
 
-def _deferred_for(using: str) -> DeferredInserts | None:
+def deferred_for(using: str) -> DeferredInserts | None:
+    """The ``deferred_inserts`` block holding the inserts into ``using``."""
     deferred = _DEFERRED.get()
     return deferred if deferred is not None and deferred.using == using else None
 
@@ -388,7 +397,11 @@ def deferred_inserts(using: str) -> Iterator[DeferredInserts]:
     ``insert_new`` without one are set after the statement.  When the first
     row has a conflict rule (``ON CONFLICT DO NOTHING``) and meets a
     conflict, no row is written and ``written`` is false.  If the block
-    raises, nothing is written."""
+    raises, nothing is written.
+
+    Outside a transaction the statement is one by itself.  A hook that must
+    see the rows registers with ``on_written``: ``transaction.on_commit``
+    would run it at once, before they are written."""
     if _DEFERRED.get() is not None:
         raise RuntimeError("deferred_inserts blocks do not nest.")
     if not deferred_inserts_supported(using):
@@ -400,6 +413,9 @@ def deferred_inserts(using: str) -> Iterator[DeferredInserts]:
     finally:
         _DEFERRED.reset(token)
     deferred.write()
+    if deferred.written:
+        for hook in deferred._after:
+            hook()
 
 
 def draw_ids(using: str, *models) -> tuple[int, ...]:

@@ -32,12 +32,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from feedback import permissions
+from feedback.prepared import deferred_for
 
 GENERATION_KEY = "feedback:cases:generation"
 KEY_PREFIX = "feedback:count:"
@@ -109,6 +110,11 @@ def bump_generation_on_change(key: str, using: str | None = None) -> None:
     keep meanwhile under the old generation is right until the bump voids
     it; the transaction's own reads skip the cache (``bump_pending``).  A
     rolled-back transaction bumps nothing, as it changed nothing."""
+    deferred = deferred_for(using or DEFAULT_DB_ALIAS)
+    if deferred is not None:
+        # The rows are written when the block ends: bump after that.
+        deferred.on_written(lambda: bump_generation_on_change(key, using))
+        return
     if bump_pending(key, using):
         return
     transaction.on_commit(_PendingBump(key), using=using)

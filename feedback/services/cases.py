@@ -227,7 +227,7 @@ def _insert_case(
 ) -> CaseEvent:
     """Insert the new ``case`` with a fresh tracking code, its parties, its
     "created" event and the petitioner's notice of it; answers the event.
-    Call inside a transaction.
+    Call inside a transaction, or on PostgreSQL outside one.
 
     On PostgreSQL the rows are written by one statement (``deferred_inserts``:
     the keys of the case and the event are drawn first, as the audit seals
@@ -252,7 +252,8 @@ def _insert_case(
         except Case.CodeTaken:
             # Nothing was written, so the transaction goes on (``save``
             # marked it for rollback when the exception passed); draw again.
-            transaction.set_rollback(False)
+            if transaction.get_connection(using).in_atomic_block:
+                transaction.set_rollback(False, using=using)
             continue
         if deferred is None or deferred.written:
             break
@@ -419,7 +420,14 @@ def case_create(
     # Everything above only reads, and refuses before anything is written;
     # the writes below succeed together or fail with the caller's
     # transaction, so inside one they need no savepoint of their own.
-    with transaction.atomic(savepoint=False):
+    # On PostgreSQL the writes are one statement (``_insert_case``), which
+    # outside a transaction is one by itself: no BEGIN and COMMIT around it.
+    using = router.db_for_write(Case)
+    alone = (
+        deferred_inserts_supported(using)
+        and not transaction.get_connection(using).in_atomic_block
+    )
+    with contextlib.nullcontext() if alone else transaction.atomic(savepoint=False):
         _insert_case(case, pin=pin, parties=parties, note=note, now=now)
     return CreatedCase(case=case, pin=pin)
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 
@@ -185,3 +185,31 @@ def test_a_receiver_of_a_history_rows_save_still_hears_it(commune):
         post_save.disconnect(receiver, sender=history_model)
     assert heard == [(case.pk, "+", True)]
     assert case.history.get().audit_seq == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("in_a_transaction", [False, True])
+def test_cached_counts_are_voided_once_the_new_case_is_written(
+    commune, monkeypatch, in_a_transaction
+):
+    """On PostgreSQL an intake outside a transaction is one statement by
+    itself, written when the service's block ends: the count generation must
+    move after it (other processes would otherwise cache counts without the
+    case under the new generation), and in a transaction at its commit."""
+    from feedback.selectors import counts
+
+    before = Case.objects.count()
+    seen = []
+
+    def bump(key):
+        seen.append((key, Case.objects.count(), connection.in_atomic_block))
+
+    monkeypatch.setattr(counts, "bump_generation", bump)
+    if in_a_transaction:
+        with transaction.atomic():
+            make_case(actor=commune.reception, unit=commune.office)
+            assert seen == []
+    else:
+        make_case(actor=commune.reception, unit=commune.office)
+    assert (counts.GENERATION_KEY, before + 1, False) in seen
+    assert all(count == before + 1 for _key, count, _atomic in seen)
