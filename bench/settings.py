@@ -8,6 +8,8 @@ Used by ``bench/run.sh`` for gunicorn and for the harness's own Django work:
 
 import os
 
+from config.cache import redis_answers
+
 os.environ.setdefault("DEBUG", "false")
 # A fixed key: the harness stores tracking PINs hashed with it.
 os.environ.setdefault("SECRET_KEY", "bench-secret-key-not-for-production")
@@ -39,21 +41,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 BENCH_REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 
 
-def _redis_answers(url: str) -> bool:
-    import socket
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection(
-            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1
-        ):
-            return True
-    except OSError:
-        return False
-
-
-if "CACHE_BACKEND" not in os.environ and _redis_answers(BENCH_REDIS):
+if "CACHE_BACKEND" not in os.environ and redis_answers(BENCH_REDIS):
     os.environ["CACHE_BACKEND"] = "config.cache.RedisCache"
     os.environ.setdefault("CACHE_LOCATION", BENCH_REDIS)
 # wrk speaks plain HTTP to 127.0.0.1: no redirect to HTTPS (production sits

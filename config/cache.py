@@ -15,9 +15,25 @@ Its ``incr`` is one round trip where Django's takes two (``EXISTS``, then
 
 from __future__ import annotations
 
+import socket
 import threading
+from urllib.parse import urlsplit
 
 from django.core.cache.backends import redis as django_redis
+
+
+def redis_answers(url: str, timeout: float = 1) -> bool:
+    """Whether a server accepts connections at the Redis ``url``'s host and
+    port (for set-ups that fall back to a local cache without one)."""
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout
+        ):
+            return True
+    except OSError:
+        return False
+
 
 # INCRBY of a key that exists; nil (and nothing written) for one that does
 # not, where a bare INCRBY would start it from 0.

@@ -213,11 +213,12 @@ class PreparedInsert:
         sql, compiler, plain = self.statement(
             obj, fields, returning_fields, connection, on_conflict
         )
+        deferred = deferred_for(using)
         # After the SQL was built (which runs them too): the values written
         # are those an ``auto_now`` field leaves on the object.
         values = [field.pre_save(obj, True) for field in fields]
         if not plain or any(hasattr(value, "resolve_expression") for value in values):
-            if deferred_for(using) is not None:
+            if deferred is not None:
                 raise ValueError("A deferred insert takes plain values only.")
             query = self._query(obj, fields, on_conflict)
             rows = query.get_compiler(connection=connection).execute_sql(
@@ -228,7 +229,6 @@ class PreparedInsert:
             field.get_db_prep_save(value, connection=connection)
             for field, value in zip(fields, values, strict=True)
         ]
-        deferred = deferred_for(using)
         if deferred is not None:
             return deferred.add(obj, fields, params, returning_fields, on_conflict)
         with connection.cursor() as cursor:

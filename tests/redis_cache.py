@@ -5,27 +5,19 @@ Redis at all, the local-memory cache, which behaves the same."""
 
 import contextlib
 import os
-import socket
 import uuid
-from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.test import override_settings
 
+from config.cache import redis_answers
 from feedback.services.public import redis_client
 
 
 def redis_url() -> str | None:
     broker = os.environ.get("CELERY_BROKER_URL", "")
     url = broker if broker.startswith("redis://") else "redis://127.0.0.1:6379/0"
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection(
-            (parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1
-        ):
-            return url
-    except OSError:
-        return None
+    return url if redis_answers(url) else None
 
 
 REDIS_URL = redis_url()

@@ -223,7 +223,13 @@ def _history_manager_of(instance):
 
 
 def _insert_case(
-    case: Case, *, pin: str, parties: list[PartyInput], note: str, now: dt.datetime
+    case: Case,
+    *,
+    using: str,
+    pin: str,
+    parties: list[PartyInput],
+    note: str,
+    now: dt.datetime,
 ) -> CaseEvent:
     """Insert the new ``case`` with a fresh tracking code, its parties, its
     "created" event and the petitioner's notice of it; answers the event.
@@ -233,7 +239,6 @@ def _insert_case(
     the keys of the case and the event are drawn first, as the audit seals
     cover them).  A tracking code another case has (one in 2**54) writes
     nothing, and another code is drawn."""
-    using = router.db_for_write(Case)
     in_one_statement = deferred_inserts_supported(using)
     for _attempt in range(5):
         case.code = tracking.generate_code()
@@ -428,7 +433,7 @@ def case_create(
         and not transaction.get_connection(using).in_atomic_block
     )
     with contextlib.nullcontext() if alone else transaction.atomic(savepoint=False):
-        _insert_case(case, pin=pin, parties=parties, note=note, now=now)
+        _insert_case(case, using=using, pin=pin, parties=parties, note=note, now=now)
     return CreatedCase(case=case, pin=pin)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from feedback import audit
 from feedback.models import AuditHead, Case, CaseEvent, Party
 from feedback.prepared import (
+    DeferredInserts,
     PreparedInsert,
     deferred_inserts,
     deferred_inserts_supported,
@@ -128,7 +129,7 @@ def test_a_model_with_save_listeners_is_saved_by_save():
     assert insert_new_allowed(AuditHead)
 
 
-def test_psycopg_keeps_the_conversion_of_the_widest_insert(commune):
+def test_psycopg_keeps_the_conversion_of_the_widest_insert(commune, monkeypatch):
     """psycopg converts a statement's placeholders on every execution unless
     it has few enough parameters to be kept: the widest statement of every
     intake must fit (on PostgreSQL, the one that writes a new case's rows;
@@ -138,32 +139,22 @@ def test_psycopg_keeps_the_conversion_of_the_widest_insert(commune):
     history = Case.history.model._meta
     columns = [f for f in history.local_concrete_fields if f is not history.auto_field]
     assert len(columns) > 50  # over psycopg's own limit
-    assert deferred_params(commune) <= _queries.MAX_CACHED_STATEMENT_PARAMS
+    written = []
+    write = DeferredInserts.write
 
+    def counted(self):
+        written.append(sum(len(row.params) for row in self.rows))
+        return write(self)
 
-def deferred_params(commune) -> int:
-    """The parameters of the statement that writes a new case's rows, or of
-    its widest insert where the rows are written one by one."""
-    from feedback import prepared
-
-    seen = []
-    original = prepared.DeferredInserts.write
-
-    def write(self):
-        seen.append(sum(len(row.params) for row in self.rows))
-        return original(self)
-
-    prepared.DeferredInserts.write = write
-    try:
-        make_case(actor=commune.reception, unit=commune.office, kind="complaint")
-    finally:
-        prepared.DeferredInserts.write = original
-    if not deferred_inserts_supported("default"):
-        assert seen == []
-        history = Case.history.model._meta
-        return len(history.local_concrete_fields)
-    assert len(seen) == 1
-    return seen[0]
+    monkeypatch.setattr(DeferredInserts, "write", counted)
+    make_case(actor=commune.reception, unit=commune.office, kind="complaint")
+    if deferred_inserts_supported("default"):
+        assert len(written) == 1
+        widest = written[0]
+    else:  # row by row
+        assert written == []
+        widest = len(columns)
+    assert widest <= _queries.MAX_CACHED_STATEMENT_PARAMS
 
 
 # --------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """What a petitioner is told when their case moves, and what never."""
 
 import pytest
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from feedback.models import (
     Case,
@@ -321,14 +322,14 @@ def test_a_notice_that_fails_is_logged_and_holds_up_no_other(
         actor=commune.reception, unit=commune.office, parties=[CITIZEN]
     ).case
     failing = case_created(first).pk
-    real = notifications.citizen_notify
+    real = notifications._citizen_notify
 
-    def citizen_notify(*, case_id, event_id):
-        if event_id == failing:
+    def citizen_notify(event, contacts):
+        if event.pk == failing:
             raise KeyError("template")
-        return real(case_id=case_id, event_id=event_id)
+        return real(event, contacts)
 
-    monkeypatch.setattr(notifications, "citizen_notify", citizen_notify)
+    monkeypatch.setattr(notifications, "_citizen_notify", citizen_notify)
 
     assert citizen_notices_write(batch=1) == 2
 
@@ -342,15 +343,50 @@ def test_a_notice_that_fails_is_logged_and_holds_up_no_other(
 def test_a_lost_connection_keeps_the_notices_for_the_next_run(commune, monkeypatch):
     make_case(actor=commune.reception, unit=commune.office, parties=[CITIZEN])
 
-    def citizen_notify(**ids):
+    def citizen_notify(event, contacts):
         raise OperationalError("server closed the connection")
 
-    monkeypatch.setattr(notifications, "citizen_notify", citizen_notify)
+    monkeypatch.setattr(notifications, "_citizen_notify", citizen_notify)
 
     with pytest.raises(OperationalError):
         citizen_notices_write()
 
     assert CitizenNotice.objects.count() == 1
+
+
+def test_a_delivery_run_reads_the_events_and_contacts_once_per_batch(commune):
+    """The batch's events, cases and contacts are read together: the reads
+    do not grow with the number of notices (the messages' own writes do)."""
+    representative = PartyInput(
+        role="representative", full_name="Nguyễn Văn Hùng", email="hung@example.vn"
+    )
+    cases = [
+        make_case(actor=commune.reception, unit=commune.office, parties=parties).case
+        for parties in ([CITIZEN], [CITIZEN, representative], [petitioner()])
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        # E-mail and SMS to the first two, an SMS to the third (no e-mail).
+        assert citizen_notices_write() == 5
+
+    tables = ('"feedback_party"', '"feedback_caseevent"')
+    reads = [
+        sql
+        for sql in (query["sql"] for query in queries.captured_queries)
+        if sql.startswith("SELECT")
+        and any(table in sql for table in tables)
+        and "feedback_citizennotice" not in sql
+    ]
+    assert len(reads) == 2
+    # Each case told at its own contacts, the representative first.
+    assert {m.recipient for m in OutboxMessage.objects.filter(case=cases[1])} == {
+        "hung@example.vn",
+        "0912345678",
+    }
+    assert {m.recipient for m in OutboxMessage.objects.filter(case=cases[0])} == {
+        "ngoc.tran@example.vn",
+        "0912345678",
+    }
 
 
 def test_an_unsatisfied_rating_tells_the_leaders_once(commune):
