@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,6 +56,7 @@ from feedback.prepared import (
     deferred_inserts_supported,
     draw_ids,
     insert_new,
+    insert_new_allowed,
 )
 from feedback.selectors.deadlines import calendar_around, compute_due_date
 from feedback.services.notifications import tells_citizen
@@ -230,6 +232,7 @@ def _insert_case(
     parties: list[PartyInput],
     note: str,
     now: dt.datetime,
+    with_rows: Callable[[Case], Iterable[models.Model]] | None = None,
 ) -> CaseEvent:
     """Insert the new ``case`` with a fresh tracking code, its parties, its
     "created" event and the petitioner's notice of it; answers the event.
@@ -252,7 +255,12 @@ def _insert_case(
         try:
             with writing as deferred:
                 event, created_parties = _insert_case_rows(
-                    case, event_id=event_id, parties=parties, note=note, now=now
+                    case,
+                    event_id=event_id,
+                    parties=parties,
+                    note=note,
+                    now=now,
+                    with_rows=with_rows,
                 )
         except Case.CodeTaken:
             # Nothing was written, so the transaction goes on (``save``
@@ -277,6 +285,7 @@ def _insert_case_rows(
     parties: list[PartyInput],
     note: str,
     now: dt.datetime,
+    with_rows: Callable[[Case], Iterable[models.Model]] | None = None,
 ) -> tuple[CaseEvent, list[Party]]:
     # The new case's audit chains start here: their heads are written once,
     # when the block ends, rather than read, locked and updated per row.
@@ -316,6 +325,11 @@ def _insert_case_rows(
         audit.seal(event)
         event.save()
         _keep_citizen_notice(case, event)
+        for row in with_rows(case) if with_rows is not None else ():
+            if not insert_new_allowed(type(row)):
+                name = type(row).__name__
+                raise ValueError(f"{name} is not written by insertion only.")
+            insert_new(row, using=case._state.db)
     return event, created_parties
 
 
@@ -342,6 +356,7 @@ def case_create(
     answer_due_on: dt.date | None = None,
     submitted_by_public: bool = False,
     note: str = "",
+    with_rows: Callable[[Case], Iterable[models.Model]] | None = None,
 ) -> CreatedCase:
     """Log a new case and return it with its PIN (shown once, on the receipt).
 
@@ -350,6 +365,9 @@ def case_create(
     skips the staff check and is only reachable from the public services.
     ``answer_due_on`` is a date a meeting's chair set for the answer; it
     replaces the policy's date for kinds answered without a formal decision.
+    ``with_rows`` builds, from the new case (its key set), rows of models
+    written only by insertion (``insert_new_allowed``) that are written with
+    it: in its statement on PostgreSQL.
     """
     parties = parties or []
     errors: dict[str, Any] = {}
@@ -433,7 +451,15 @@ def case_create(
         and not transaction.get_connection(using).in_atomic_block
     )
     with contextlib.nullcontext() if alone else transaction.atomic(savepoint=False):
-        _insert_case(case, using=using, pin=pin, parties=parties, note=note, now=now)
+        _insert_case(
+            case,
+            using=using,
+            pin=pin,
+            parties=parties,
+            note=note,
+            now=now,
+            with_rows=with_rows,
+        )
     return CreatedCase(case=case, pin=pin)
 
 

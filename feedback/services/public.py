@@ -21,6 +21,7 @@ Limits are settings read with defaults (see ``limits``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -444,11 +445,12 @@ def public_submission_create(
         "address": (address or "").strip(),
     }
     hamlet = public_hamlet(desk=desk, pk=hamlet_id)
+    attachments = list(attachments)
     errors, field = _validate_submission(
         kind=kind,
         field_id=field_id,
         hamlet=hamlet,
-        attachments=list(attachments),
+        attachments=attachments,
         consent=consent,
         **values,
     )
@@ -457,7 +459,16 @@ def public_submission_create(
 
     stored: list[str] = []
     try:
-        with transaction.atomic():
+        # Without files the letter is the case's rows alone, which
+        # ``case_create`` writes together (on PostgreSQL in one statement,
+        # the submission's included).  Files need one transaction around
+        # all; inside a caller's, a savepoint keeps a taken token (below)
+        # from breaking it.
+        own = (
+            attachments
+            or transaction.get_connection(router.db_for_write(Case)).in_atomic_block
+        )
+        with transaction.atomic() if own else contextlib.nullcontext():
             created = case_create(
                 actor=None,
                 submitted_by_public=True,
@@ -479,12 +490,16 @@ def public_submission_create(
                         address=values["address"],
                     )
                 ],
+                with_rows=lambda case: [
+                    PublicSubmission(
+                        token=token,
+                        case=case,
+                        ip_address=ip_address or None,
+                    )
+                ],
             )
             case = created.case
-            PublicSubmission.objects.create(
-                token=token, case=case, ip_address=ip_address or None
-            )
-            _store_attachments(case, list(attachments), stored)
+            _store_attachments(case, attachments, stored)
             if values["email"]:
                 _schedule_receipt_email(
                     case=case,

@@ -6,11 +6,21 @@ import secrets
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone, translation
 
+from feedback import audit
 from feedback.errors import DomainError, InvalidInputError, NotFoundError
-from feedback.models import Case, Field, TrackingLookup
+from feedback.models import (
+    AuditHead,
+    Case,
+    CaseEvent,
+    CitizenNotice,
+    Field,
+    Party,
+    TrackingLookup,
+)
 from feedback.selectors.public import period_bounds, redact
 from feedback.services.public import (
     SubmissionReceipt,
@@ -62,6 +72,76 @@ def test_a_submission_returns_the_receipt_and_a_replay_returns_it_without_pin(
     assert replay.is_replay
     assert (replay.code, replay.pin, replay.kind) == (receipt.code, "", "")
     assert Case.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("in_a_transaction", [False, True])
+def test_a_form_sent_twice_at_once_writes_one_case(
+    arguments, monkeypatch, in_a_transaction
+):
+    """The second request found no letter of its token (the first had not
+    committed yet), so it writes: the taken token refuses its whole letter,
+    case and parties included, and it answers the first one's receipt."""
+    from feedback.services import public
+
+    first = public_submission_create(**arguments)
+    written = {
+        model: model.objects.count()
+        for model in (Case, Party, CaseEvent, CitizenNotice, AuditHead)
+    }
+    real_replay = public._replay
+    looks = []
+
+    def replay_not_yet_committed(token):
+        looks.append(token)
+        return None if len(looks) == 1 else real_replay(token)
+
+    monkeypatch.setattr(public, "_replay", replay_not_yet_committed)
+    if in_a_transaction:
+        with transaction.atomic():
+            second = public_submission_create(**{**arguments, "title": "Lần hai"})
+            # The caller's transaction goes on.
+            assert Case.objects.filter(code=first.code).exists()
+    else:
+        second = public_submission_create(**{**arguments, "title": "Lần hai"})
+    assert len(looks) == 2
+    assert second.is_replay
+    assert (second.code, second.pin) == (first.code, "")
+    assert {model: model.objects.count() for model in written} == written
+    assert audit.verify() == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("with_a_file", [False, True])
+def test_a_letter_without_files_needs_no_transaction_on_postgresql(
+    arguments, with_a_file
+):
+    """Its rows, the submission's included, are one statement there, atomic
+    by itself; a file joins them in one transaction (elsewhere the case's
+    rows always are in one)."""
+    from django.db import connection
+
+    from feedback.prepared import deferred_inserts_supported
+
+    atomic_when_written = []
+
+    def watch(execute, sql, params, many, context):
+        if "feedback_publicsubmission" in sql and sql.lstrip().startswith(
+            ("INSERT", "WITH")
+        ):
+            atomic_when_written.append(connection.in_atomic_block)
+        return execute(sql, params, many, context)
+
+    files = (
+        [SimpleUploadedFile("don.pdf", PDF, "application/pdf")] if with_a_file else []
+    )
+    with connection.execute_wrapper(watch):
+        receipt = public_submission_create(**arguments, attachments=files)
+    case = Case.objects.get(code=receipt.code)
+    assert case.public_submission.token == arguments["token"]
+    assert case.attachments.count() == len(files)
+    one_statement = deferred_inserts_supported("default") and not with_a_file
+    assert atomic_when_written == [not one_statement]
 
 
 def test_errors_are_keyed_by_argument_name(arguments):
