@@ -437,6 +437,10 @@ SESSION_ENGINE = (
 # Case-list counts are cached until the cases change (feedback.selectors.counts);
 # a write that bypasses the model signals shows after this many seconds. 0: off.
 COUNT_CACHE_SECONDS = env.int("COUNT_CACHE_SECONDS", default=60)
+# Reference rows (units, fields, policies) held per process: a change made in
+# one process shows in the others within this many seconds
+# (feedback.selectors.reference).
+REFERENCE_RECHECK_SECONDS = env.float("REFERENCE_RECHECK_SECONDS", default=1.0)
 
 LOGGING = {
     "version": 1,

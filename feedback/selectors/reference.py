@@ -7,10 +7,12 @@ policies).  On a cache every process shares (the condition of the cached
 counts, ``count_cache_seconds``), a process holds what it read and reads it
 again once the *reference generation* in the shared cache has moved: saving
 or deleting any of those rows bumps it when the transaction commits, and that
-transaction reads them afresh until then (``bump_pending``).  A request reads
-the generation once, whatever it looks up.  A write that bypasses the
-signals (a queryset ``update()``) is seen after ``COUNT_CACHE_SECONDS`` at
-the latest.  Without a shared cache every look-up reads the database.
+transaction reads them afresh until then (``bump_pending``).  A process reads
+the generation at most once per request, and trusts what it read for
+``REFERENCE_RECHECK_SECONDS`` (1): a change shows at once in the process
+that made it, and within that second in the others.  A write that bypasses
+the signals (a queryset ``update()``) is seen after ``COUNT_CACHE_SECONDS``
+at the latest.  Without a shared cache every look-up reads the database.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Generic, TypeVar
 
+from django.conf import settings
 from django.core.signals import request_finished, request_started
+from django.db import transaction
 from django.db.models import signals
+from django.test.signals import setting_changed
 
 from feedback.models import CalendarException, DeadlinePolicy, Field, Unit
 from feedback.prepared import PreparedQuery
@@ -41,6 +46,33 @@ REFERENCE_MODELS = (Unit, Field, DeadlinePolicy, CalendarException)
 _request_generation: ContextVar[dict | None] = ContextVar(
     "reference_generation", default=None
 )
+# The generation as this process last read it: (value, monotonic time).
+_process_generation: tuple[int, float] | None = None
+
+
+def recheck_seconds() -> float:
+    """How long a process trusts the generation it read."""
+    return float(getattr(settings, "REFERENCE_RECHECK_SECONDS", 1))
+
+
+def _shared_generation() -> int:
+    """The generation, read from the shared cache unless this process read
+    it less than ``recheck_seconds()`` ago."""
+    global _process_generation
+    known = _process_generation
+    now = time.monotonic()
+    if known is not None and now - known[1] < recheck_seconds():
+        return known[0]
+    value = generation(REFERENCE_GENERATION_KEY)
+    _process_generation = (value, now)
+    return value
+
+
+def _forget_generation() -> None:
+    """Read the generation afresh at the next look-up (this process bumped
+    it)."""
+    global _process_generation
+    _process_generation = None
 
 
 def reference_generation() -> int | None:
@@ -51,9 +83,9 @@ def reference_generation() -> int | None:
         return None
     scope = _request_generation.get()
     if scope is None:
-        return generation(REFERENCE_GENERATION_KEY)
+        return _shared_generation()
     if "value" not in scope:
-        scope["value"] = generation(REFERENCE_GENERATION_KEY)
+        scope["value"] = _shared_generation()
     return scope["value"]
 
 
@@ -65,6 +97,13 @@ def _request_ends(**kwargs) -> None:
     _request_generation.set(None)
 
 
+def _cache_settings_changed(setting, **kwargs) -> None:
+    # Another cache holds another generation (tests switch caches).
+    if setting in ("CACHES", "COUNT_CACHE_SECONDS", "REFERENCE_RECHECK_SECONDS"):
+        _forget_generation()
+
+
+setting_changed.connect(_cache_settings_changed, dispatch_uid="reference-settings")
 request_started.connect(_request_begins, dispatch_uid="reference-request-begins")
 request_finished.connect(_request_ends, dispatch_uid="reference-request-ends")
 
@@ -77,7 +116,11 @@ def _reference_changed(sender, **kwargs) -> None:
     scope = _request_generation.get()
     if scope is not None:
         scope.pop("value", None)
-    bump_generation_on_change(REFERENCE_GENERATION_KEY, using=kwargs.get("using"))
+    using = kwargs.get("using")
+    bump_generation_on_change(REFERENCE_GENERATION_KEY, using=using)
+    # After the bump (commit hooks run in order): until then this process's
+    # other requests may go on with the generation before the change.
+    transaction.on_commit(_forget_generation, using=using)
 
 
 for _model in REFERENCE_MODELS:

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from api.serializers.cases import UNITS
 from api.services import api_token_create
 from feedback.models import Field, Unit
-from feedback.selectors import reference
+from feedback.selectors import counts, reference
 from feedback.selectors.public import public_desk_unit
 from tests.api.test_cases import create_body
 from tests.feedback.staff.test_count_cache import shared_cache  # noqa: F401
@@ -63,10 +63,31 @@ def test_a_request_reads_the_shared_generation_once(reception, commune, monkeypa
     monkeypatch.setattr(reference, "generation", counted)
     reception.post(CASES, create_body(commune), format="json")  # holds the rows
     reads.clear()
+    later = reference.time.monotonic() + reference.recheck_seconds()
+    monkeypatch.setattr(reference.time, "monotonic", lambda: later)
     response = reception.post(CASES, create_body(commune), format="json")
     assert response.status_code == 201
     # the field, the unit, the hamlet and the deadline policies: one read
     assert reads == [reference.REFERENCE_GENERATION_KEY]
+    # and the process trusts it for a second
+    reads.clear()
+    response = reception.post(CASES, create_body(commune), format="json")
+    assert response.status_code == 201
+    assert reads == []
+
+
+def test_another_process_change_shows_within_the_recheck_seconds(
+    commune, monkeypatch
+):
+    assert UNITS.get(commune.hamlet_a.pk).name == commune.hamlet_a.name  # held
+    # Another process renames the hamlet: its commit bumps the shared
+    # generation, which this process read less than a second ago.
+    Unit.objects.filter(pk=commune.hamlet_a.pk).update(name="Thôn Mới")
+    counts.bump_generation(reference.REFERENCE_GENERATION_KEY)
+    assert UNITS.get(commune.hamlet_a.pk).name == commune.hamlet_a.name
+    later = reference.time.monotonic() + reference.recheck_seconds()
+    monkeypatch.setattr(reference.time, "monotonic", lambda: later)
+    assert UNITS.get(commune.hamlet_a.pk).name == "Thôn Mới"
 
 
 def test_a_deactivated_unit_is_refused_at_once(reception, commune):
