@@ -6,5 +6,7 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Registers the OpenAPI extensions (named enums, PATCH bodies).
-        from api import schema  # noqa: F401
+        # ``schema`` registers the OpenAPI extensions (named enums, PATCH
+        # bodies); ``authentication`` makes a saved token or user move the
+        # reference generation in every process (its held answers).
+        from api import authentication, schema  # noqa: F401

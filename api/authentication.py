@@ -1,16 +1,21 @@
 """Authentication by API token: ``Authorization: Token <key>``.
 
 The key is looked up by its hash (one query, with the owner, compiled once
-per connection); a revoked or expired token is refused with its own error
-code (``token_revoked``, ``token_expired``) in the API's error shape.  The
-last-use time is written at most once a minute, after the request's
-transaction.
+per connection), and the answer is held by the process like the reference
+rows (``feedback.selectors.reference``): saving or deleting a token or a user
+moves their generation, so a revoked token or a deactivated owner is refused
+at once by the process that changed it and within a second by the others.
+A revoked or expired token is refused with its own error code
+(``token_revoked``, ``token_expired``) in the API's error shape.  The
+last-use time is written at most once a minute per process, after the
+request's transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,15 +25,28 @@ from rest_framework.authentication import TokenAuthentication
 from api.models import ApiToken
 from api.services import api_token_hash
 from feedback.prepared import PreparedQuery
+from feedback.selectors.reference import HeldQuery, hold_with_reference_rows
 
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
-# Every request of the staff API runs it: compiled once per connection.
-TOKEN_BY_HASH = PreparedQuery(
-    lambda key_hash: ApiToken.objects.select_related("owner").filter(key_hash=key_hash)[
-        :1
-    ],
-    key_hash="\x00key-hash\x00",
+# Every request of the staff API runs it: compiled once per connection, and
+# its answers held by the process.
+TOKEN_BY_HASH = HeldQuery(
+    PreparedQuery(
+        lambda key_hash: ApiToken.objects.select_related("owner").filter(
+            key_hash=key_hash
+        )[:1],
+        key_hash="\x00key-hash\x00",
+    )
 )
+hold_with_reference_rows(ApiToken)
+# A log-in writes the user's last log-in time only, which no token check reads.
+hold_with_reference_rows(
+    get_user_model(),
+    unless=lambda signal: signal.get("update_fields") == frozenset({"last_login"}),
+)
+# {key hash: the last-use time this process last wrote}: the held token
+# keeps the time it was read with.
+_last_used_written: dict[str, dt.datetime] = {}
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -49,9 +67,13 @@ class ApiTokenAuthentication(TokenAuthentication):
             )
         if not token.owner.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        if token.last_used_at is None or now - token.last_used_at > (
-            LAST_USED_PRECISION
-        ):
+        written = _last_used_written.get(token.key_hash)
+        last_used = max(
+            (moment for moment in (token.last_used_at, written) if moment),
+            default=None,
+        )
+        if last_used is None or now - last_used > LAST_USED_PRECISION:
+            _last_used_written[token.key_hash] = now
             transaction.on_commit(
                 lambda: ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             )

@@ -17,3 +17,8 @@ class FeedbackConfig(AppConfig):
         connect_signals()
         # Log-in and log-out receivers: session rows and two-factor state.
         from feedback import accounts  # noqa: F401
+
+        # Every process moves the reference generation when it changes a
+        # reference row (the admin's and the workers' too), not only those
+        # that have read one.
+        from feedback.selectors import reference  # noqa: F401

@@ -18,22 +18,31 @@ SUBTREE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
 UNIT_ROLES = frozenset({Role.OFFICER, Role.LEADER})
 
 
-# Every staff request reads them: compiled once per connection.
+# Every staff request reads them: compiled once per connection, and held by
+# the process like the reference rows (``feedback.selectors.reference``:
+# memberships and units move the reference generation).
 _MEMBERSHIPS = PreparedQuery(
     lambda user_id: Membership.objects.filter(
         user_id=user_id, unit__is_active=True
     ).select_related("unit"),
     user_id=-0x5EED,
 )
+_held_memberships = None
 
 
 def memberships_of(user) -> list[Membership]:
     """The user's memberships in active units, cached on the user object."""
+    global _held_memberships
     if not getattr(user, "is_authenticated", False):
         return []
     cached = getattr(user, "_langnghe_memberships", None)
     if cached is None:
-        cached = _MEMBERSHIPS.rows(user_id=user.pk)
+        if _held_memberships is None:
+            # Imported here: the reference rows' module reads permissions.
+            from feedback.selectors.reference import HeldQuery
+
+            _held_memberships = HeldQuery(_MEMBERSHIPS)
+        cached = _held_memberships.rows(user_id=user.pk)
         user._langnghe_memberships = cached
     return cached
 

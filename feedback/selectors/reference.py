@@ -28,7 +28,13 @@ from django.db import transaction
 from django.db.models import signals
 from django.test.signals import setting_changed
 
-from feedback.models import CalendarException, DeadlinePolicy, Field, Unit
+from feedback.models import (
+    CalendarException,
+    DeadlinePolicy,
+    Field,
+    Membership,
+    Unit,
+)
 from feedback.prepared import PreparedQuery
 from feedback.selectors.counts import (
     bump_generation_on_change,
@@ -39,7 +45,8 @@ from feedback.selectors.counts import (
 
 REFERENCE_GENERATION_KEY = "feedback:reference:generation"
 T = TypeVar("T")
-REFERENCE_MODELS = (Unit, Field, DeadlinePolicy, CalendarException)
+# Memberships too: every staff request reads its user's (with their units).
+REFERENCE_MODELS = (Unit, Field, DeadlinePolicy, CalendarException, Membership)
 
 # The generation as the current request first read it ({} until then); None
 # outside a request (a task, a command), which reads it at every look-up.
@@ -123,13 +130,29 @@ def _reference_changed(sender, **kwargs) -> None:
     transaction.on_commit(_forget_generation, using=using)
 
 
-for _model in REFERENCE_MODELS:
-    for _signal in (signals.post_save, signals.post_delete):
-        _signal.connect(
-            _reference_changed,
-            sender=_model,
-            dispatch_uid=f"reference-{_signal is signals.post_save}-{_model.__name__}",
+def hold_with_reference_rows(
+    model, *, unless: Callable[[dict], bool] | None = None
+) -> None:
+    """Make a save or delete of ``model`` move the reference generation, so
+    that answers about it can be held like the reference rows (``HeldQuery``);
+    ``unless`` names the saves that change nothing held (given the signal's
+    arguments)."""
+
+    def changed(sender, **kwargs) -> None:
+        if unless is None or not unless(kwargs):
+            _reference_changed(sender, **kwargs)
+
+    for signal in (signals.post_save, signals.post_delete):
+        signal.connect(
+            changed,
+            sender=model,
+            weak=False,
+            dispatch_uid=f"reference-{signal is signals.post_save}-{model._meta.label}",
         )
+
+
+for _model in REFERENCE_MODELS:
+    hold_with_reference_rows(_model)
 
 
 class Held(Generic[T]):

@@ -2,6 +2,11 @@
 fields, deadline policies) until one of them changes; a change shows at
 once, and a request reads the shared generation once."""
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -76,9 +81,7 @@ def test_a_request_reads_the_shared_generation_once(reception, commune, monkeypa
     assert reads == []
 
 
-def test_another_process_change_shows_within_the_recheck_seconds(
-    commune, monkeypatch
-):
+def test_another_process_change_shows_within_the_recheck_seconds(commune, monkeypatch):
     assert UNITS.get(commune.hamlet_a.pk).name == commune.hamlet_a.name  # held
     # Another process renames the hamlet: its commit bumps the shared
     # generation, which this process read less than a second ago.
@@ -168,3 +171,37 @@ def test_a_request_that_changed_a_unit_reads_it_anew_after_its_commit(commune):
         assert UNITS.get(commune.hamlet_a.pk).name == "Thôn Mới"
     finally:
         reference._request_ends()
+
+
+def test_every_process_moves_the_generation_from_its_start():
+    """A process that has read no reference row (the admin's, a worker's)
+    must still move the generation when it changes one, or the others would
+    hold the old rows, memberships and tokens."""
+    code = (
+        "import django, json;"
+        "django.setup();"
+        "from django.db.models.signals import post_save, post_delete;"
+        "print(json.dumps(sorted({key[0] for signal in (post_save, post_delete)"
+        " for key, *_rest in signal.receivers"
+        " if str(key[0]).startswith('reference-')})))"
+    )
+    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", code],
+        env={
+            **os.environ,
+            "DEBUG": "true",
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    connected = set(json.loads(result.stdout))
+    for label in (
+        "feedback.Unit",
+        "feedback.Field",
+        "feedback.Membership",
+        "api.ApiToken",
+        "auth.User",
+    ):
+        assert {f"reference-True-{label}", f"reference-False-{label}"} <= connected
