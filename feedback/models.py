@@ -614,7 +614,10 @@ class Case(TimeStampedModel):
             models.Index(fields=["received_at"]),
             models.Index(fields=["assignee", "status"]),
             # "Cases I logged, newest first" at the reception desk.
-            models.Index(fields=["created_by", "-id"], name="case_created_by_idx"),
+            models.Index(
+                fields=["created_by", "-created_at", "-id"],
+                name="case_created_by_recent_idx",
+            ),
             models.Index(fields=["channel", "received_at"]),
             models.Index(fields=["field", "received_at"]),
             models.Index(fields=["final_due_on"]),

@@ -105,14 +105,15 @@ def visit_get(*, user, visit_id: int) -> ReceptionVisit:
 def cases_logged_by(*, user, limit: int = 10) -> list[Case]:
     """The latest cases the user logged, as they may see them.
 
-    Newest by primary key: a backward scan of the key stops after ``limit``
-    rows, where sorting by ``created_at`` would sort all of the user's cases.
+    Newest logged first (keys are drawn ahead per connection, so they do
+    not order cases across processes); an index on the logger and the time
+    stops the scan after ``limit`` rows.
     """
     return list(
         permissions.cases_visible_to(user)
         .filter(created_by=user)
         .select_related("responsible_unit", "field")
-        .order_by("-id")[:limit]
+        .order_by("-created_at", "-id")[:limit]
     )
 
 

@@ -2,6 +2,8 @@
 built once per connection (``feedback.prepared.insert_row``): the rows hold
 what the ORM would have written, and the audit chains still verify."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection, transaction
 from django.db.models import signals
@@ -237,3 +239,44 @@ def test_ids_are_drawn_from_the_tables_sequences(commune):
     assert event_id > CaseEvent.objects.order_by("-pk").first().pk
     # Drawn once: the next draw is another key.
     assert draw_ids("default", Case)[0] > case_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_keys_are_drawn_sixteen_at_a_time_and_never_handed_out_twice(commune):
+    if not deferred_inserts_supported("default"):
+        with pytest.raises(RuntimeError):
+            draw_ids("default", Case, CaseEvent)
+        return
+    from feedback import prepared
+
+    count = prepared.KEYS_DRAWN_AT_ONCE + 1
+    connection.close()  # none drawn yet on the connection
+    with CaptureQueriesContext(connection) as queries:
+        keys = [draw_ids("default", Case, CaseEvent) for _ in range(count)]
+    # Two round trips for seventeen pairs, each key once, in order.
+    assert len(queries) == 2
+    assert len({case_id for case_id, _event_id in keys}) == count
+    assert keys == sorted(keys)
+    assert [event_id for _case_id, event_id in keys] == sorted(
+        event_id for _case_id, event_id in keys
+    )
+    # A new connection draws its own: none drawn by the old one.
+    last = keys[-1]
+    connection.close()
+    fresh = draw_ids("default", Case, CaseEvent)
+    assert fresh[0] >= last[0] + prepared.KEYS_DRAWN_AT_ONCE
+
+
+def test_cases_drawn_ahead_are_listed_in_the_order_they_were_logged(commune):
+    """Keys drawn ahead per connection no longer follow the order of
+    logging across processes: the desk's list orders by the time logged."""
+    from petitions.selectors import cases_logged_by
+
+    first = make_case(actor=commune.reception, unit=commune.office).case
+    second = make_case(actor=commune.reception, unit=commune.office).case
+    # As if another process had logged the first, with its lower key, later.
+    Case.objects.filter(pk=first.pk).update(
+        created_at=second.created_at + dt.timedelta(minutes=1)
+    )
+    logged = cases_logged_by(user=commune.reception)
+    assert [case.pk for case in logged] == [first.pk, second.pk]
