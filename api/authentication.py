@@ -47,6 +47,7 @@ hold_with_reference_rows(
 # {key hash: the last-use time this process last wrote}: the held token
 # keeps the time it was read with.
 _last_used_written: dict[str, dt.datetime] = {}
+LAST_USED_REMEMBERED = 10_000
 
 
 class ApiTokenAuthentication(TokenAuthentication):
@@ -73,6 +74,8 @@ class ApiTokenAuthentication(TokenAuthentication):
             default=None,
         )
         if last_used is None or now - last_used > LAST_USED_PRECISION:
+            if len(_last_used_written) >= LAST_USED_REMEMBERED:
+                _last_used_written.clear()  # at worst one write more each
             _last_used_written[token.key_hash] = now
             transaction.on_commit(
                 lambda: ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

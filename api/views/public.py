@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from django.core.cache import cache as default_cache
 from django.core.exceptions import ImproperlyConfigured
@@ -105,19 +105,39 @@ ANSWERS_MAX_AGE = 300
 # Throttles
 # --------------------------------------------------------------------------
 
-# Counts a request and opens the window with its first: KEYS = the count, the
-# window's start, then any keys to read on the way; ARGV = the window's
-# seconds and the time now.  Answers the count and the values read.
+# Counts a request in ARGV[1] windows, opening each with its first request:
+# KEYS = each window's count and start, then any keys to read on the way;
+# ARGV = the number of windows, the time now, then for each window its
+# seconds, its limit (0: none) and 1 when its count is to be taken back
+# should any window refuse the request.  Answers the counts and the values
+# read.
 OPEN_OR_COUNT_LUA = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then
-    redis.call('EXPIRE', KEYS[1], ARGV[1])
-    redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[1])
+local windows = tonumber(ARGV[1])
+local counts = {}
+local refused = false
+for i = 1, windows do
+    local count = redis.call('INCR', KEYS[2 * i - 1])
+    if count == 1 then
+        redis.call('EXPIRE', KEYS[2 * i - 1], ARGV[3 * i])
+        redis.call('SET', KEYS[2 * i], ARGV[2], 'EX', ARGV[3 * i])
+    end
+    counts[i] = count
+    local limit = tonumber(ARGV[3 * i + 1])
+    if limit > 0 and count > limit then
+        refused = true
+    end
 end
-if #KEYS > 2 then
-    return {count, redis.call('MGET', unpack(KEYS, 3))}
+if refused then
+    for i = 1, windows do
+        if ARGV[3 * i + 2] == '1' then
+            redis.call('DECR', KEYS[2 * i - 1])
+        end
+    end
 end
-return {count, {}}
+if #KEYS > 2 * windows then
+    return {counts, redis.call('MGET', unpack(KEYS, 2 * windows + 1))}
+end
+return {counts, {}}
 """
 # The registered script per Redis client (``redis_client`` keeps one a thread).
 _OPEN_OR_COUNT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -177,24 +197,57 @@ class PublicRateThrottle(SimpleRateThrottle):
             self.cache.set(self.key, 1, self.duration)
             return 1
 
-    def _add_hit_on_redis(self, client, read: Sequence[str] = ()) -> tuple[int, list]:
+    def _add_hit_on_redis(
+        self, client, read: Sequence[str] = (), also: Sequence[PublicRateThrottle] = ()
+    ) -> tuple[int, list]:
         """``_add_hit`` in one round trip: a script increments the count and,
         when that opened the window, gives it its lifetime and its start
         (whole seconds, stored as ``cache.set`` stores an integer).  Answers
         the count and the integers stored under the cache keys ``read`` (0
-        when absent), read in the same round trip."""
+        when absent), read in the same round trip.  The throttles ``also``
+        (their window set) are counted in it too: each keeps its count in
+        ``counted``, taken back in the same call when any of the windows
+        refuses the request."""
         script = _OPEN_OR_COUNT.get(client)
         if script is None:
             script = _OPEN_OR_COUNT[client] = client.register_script(OPEN_OR_COUNT_LUA)
         make_key = self.cache.make_key
-        keys = [make_key(self.key), make_key(f"{self.key}:since")]
+        windows = [self, *also]
+        keys = [
+            make_key(key)
+            for throttle in windows
+            for key in (throttle.key, f"{throttle.key}:since")
+        ]
         keys += [make_key(key) for key in read]
-        count, values = script(keys=keys, args=[int(self.duration), int(self.now)])
-        return int(count), [0 if value is None else int(value) for value in values]
+        args = [len(windows), int(self.now)]
+        for throttle in windows:
+            args += [
+                int(throttle.duration),
+                int(throttle.num_requests) if also else 0,
+                int(throttle is not self),
+            ]
+        counts, values = script(keys=keys, args=args)
+        refused = any(
+            int(count) > throttle.num_requests
+            for throttle, count in zip(windows, counts, strict=True)
+        )
+        for throttle, count in zip(also, counts[1:], strict=True):
+            throttle.counted = int(count)
+            throttle.taken_back = refused
+        return int(counts[0]), [0 if value is None else int(value) for value in values]
 
     # The values of ``keys_read`` when the view read them with another
     # throttle's count (``PublicAPIView.check_throttles``).
     known: dict[str, int] | None = None
+    # This request's count when another throttle's round trip made it
+    # (``counts_ahead``), and whether that round trip took it back.
+    counted: int | None = None
+    taken_back = False
+
+    def counts_ahead(self, request, view) -> bool:
+        """Whether another throttle's round trip may count this one's request
+        (its window then set)."""
+        return False
 
     def keys_read(self, request, view) -> list[str]:
         """The cache keys ``allow_request`` reads without counting."""
@@ -209,18 +262,23 @@ class PublicRateThrottle(SimpleRateThrottle):
         return True
 
     def allow_request_reading(
-        self, request, view, read: Sequence[str]
+        self,
+        request,
+        view,
+        read: Sequence[str],
+        also: Sequence[PublicRateThrottle] = (),
     ) -> tuple[bool, dict[str, int] | None]:
         """``allow_request``, and the integers stored under the cache keys
         ``read`` when they could be read in the same round trip (on Redis;
-        ``None`` otherwise)."""
+        ``None`` otherwise), where the throttles ``also`` are counted too
+        (``counted``)."""
         if self.rate is None:
             return True, None
         self._window(request, view)
         client = redis_client() if self.cache is default_cache else None
         if client is None:
             return self.allow_request(request, view), None
-        count, values = self._add_hit_on_redis(client, read)
+        count, values = self._add_hit_on_redis(client, read, also)
         read_values = dict(zip(read, values, strict=True))
         if count > self.num_requests:
             return self.throttle_failure(), read_values
@@ -237,17 +295,37 @@ class PublicRateThrottle(SimpleRateThrottle):
 class PublicSubmitThrottle(PublicRateThrottle):
     """At most the ``public_submit`` rate of *new letters* per address.
 
-    Only letters actually logged count (the view calls ``record``): a citizen
-    correcting a refused letter or an app replaying a request with its
-    ``Idempotency-Key`` is not penalised; once the letters reach the rate,
-    every submission from that address is refused with 429 until the window
-    that the first of them opened closes.
+    Only letters actually logged count: a citizen correcting a refused
+    letter or an app replaying a request with its ``Idempotency-Key`` is not
+    penalised; once the letters reach the rate, every submission from that
+    address is refused with 429 until the window that the first of them
+    opened closes.  On Redis a letter is counted ahead, in the round trip of
+    the ``public`` count, and the count taken back (``take_back``) when it is
+    refused or not logged; elsewhere the view calls ``record`` once it is.
     """
 
     scope = "public_submit"
 
     def keys_read(self, request, view) -> list[str]:
-        return [] if self.rate is None else [self.get_cache_key(request, view)]
+        if self.rate is None or self.counts_ahead(request, view):
+            return []
+        return [self.get_cache_key(request, view)]
+
+    def counts_ahead(self, request, view) -> bool:
+        if self.rate is None or self.cache is not default_cache:
+            return False
+        if redis_client() is None:
+            return False
+        self._window(request, view)
+        return True
+
+    def take_back(self) -> None:
+        """Uncount the letter counted ahead (it was refused, or not logged)."""
+        if self.counted is None or self.taken_back:
+            return
+        self.taken_back = True
+        with suppress(ValueError):  # the window closed meanwhile
+            self.cache.decr(self.key)
 
     def _hits(self) -> int:
         if self.known is not None and self.key in self.known:
@@ -256,6 +334,10 @@ class PublicSubmitThrottle(PublicRateThrottle):
 
     def allow_request(self, request, view):
         if self.rate is None:
+            return True
+        if self.counted is not None:
+            if self.counted > self.num_requests:
+                return self.throttle_failure()
             return True
         self._window(request, view)
         if self._hits() >= self.num_requests:
@@ -412,24 +494,34 @@ class PublicAPIView(APIView):
         for throttle in throttles:
             if not counted and type(throttle) is PublicRateThrottle:
                 counted = True
+                others = [other for other in throttles if other is not throttle]
                 reads = [
-                    key
-                    for other in throttles
-                    if other is not throttle
-                    for key in other.keys_read(request, self)
+                    key for other in others for key in other.keys_read(request, self)
                 ]
+                ahead = [other for other in others if other.counts_ahead(request, self)]
                 allowed, values = throttle.allow_request_reading(
-                    request, self, [*reads, *extra]
+                    request, self, [*reads, *extra], ahead
                 )
             else:
                 throttle.known = values
                 allowed = throttle.allow_request(request, self)
             if not allowed:
                 waits.append(throttle.wait())
+        # Counted ahead, to be taken back unless the request goes through.
+        self.counted_ahead = [t for t in throttles if t.counted is not None]
         if waits:
+            self.take_back_counted()
             known = [wait for wait in waits if wait is not None]
             self.throttled(request, max(known, default=None))
         return values
+
+    counted_ahead: list[PublicRateThrottle] = []
+
+    def take_back_counted(self) -> None:
+        """Uncount what was counted ahead for this request."""
+        for throttle in self.counted_ahead:
+            throttle.take_back()
+        self.counted_ahead = []
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -489,6 +581,15 @@ class PublicSubmissionView(PublicAPIView):
         },
     )
     def post(self, request):
+        # A letter counted ahead (``PublicSubmitThrottle``) counts only once
+        # logged: taken back when it is refused or replayed.
+        try:
+            return self._submit(request)
+        except BaseException:
+            self.take_back_counted()
+            raise
+
+    def _submit(self, request):
         key = idempotency_key(request)
         serializer = PublicSubmissionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -505,7 +606,8 @@ class PublicSubmissionView(PublicAPIView):
         headers = {}
         if receipt.is_replay:
             headers["Idempotent-Replayed"] = "true"
-        else:
+            self.take_back_counted()
+        elif not self.counted_ahead:
             PublicSubmitThrottle().record(request, self)
         kind = values["kind"]
         body = {

@@ -8,12 +8,13 @@ negotiation when the client leaves the choice to them: the same answer."""
 
 import pytest
 import redis
+from django.core.cache import cache
 from django.test import override_settings
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from api.views.public import PublicOptionsView
+from api.views.public import PublicOptionsView, PublicSubmitThrottle
 from feedback.services.public import redis_client
 from tests.api.test_public import (  # noqa: F401
     SUBMIT,
@@ -90,6 +91,37 @@ def test_a_letters_throttles_read_together(anonymous, letter, round_trips):  # n
         # The count, with the letters of the window read; then the start of
         # that window, for ``Retry-After``.
         assert round_trips == ["EVALSHA", "GET"]
+
+
+def test_a_logged_letter_is_counted_with_the_request(anonymous, letter, round_trips):  # noqa: F811
+    """On Redis the letter is counted ahead, in the round trip of the
+    request's count, and nothing more is asked of the throttles once it is
+    logged."""
+    assert post(anonymous, SUBMIT, letter).status_code == 201
+    round_trips.clear()
+    assert (
+        post(anonymous, SUBMIT, {**letter, "title": "Cống bị tắc"}).status_code == 201
+    )
+    if redis_client() is not None:
+        # (The tests cache no counts: no generation of the cases to move.)
+        assert round_trips == ["EVALSHA"]
+
+
+def test_letters_refused_or_not_logged_do_not_count(anonymous, letter):  # noqa: F811
+    with rates(public_submit="2/hour"):
+        assert post(anonymous, SUBMIT, {**letter, "consent": False}).status_code == 400
+        assert post(anonymous, SUBMIT, letter).status_code == 201
+        # Refused at the limit, again and again: none of it counts...
+        assert post(anonymous, SUBMIT, {**letter, "title": "Hai"}).status_code == 201
+        for _ in range(3):
+            assert post(anonymous, SUBMIT, {**letter, "title": "Ba"}).status_code == 429
+        # ...and neither did the letter refused as invalid: the address's
+        # count is its two letters logged.
+        key = PublicSubmitThrottle.cache_format % {
+            "scope": "public_submit",
+            "ident": "127.0.0.1",
+        }
+        assert cache.get(key) == 2
 
 
 @pytest.mark.parametrize(
