@@ -463,6 +463,14 @@ def draw_ids(using: str, *models) -> tuple[int, ...]:
     return keys.popleft()
 
 
+def forget_drawn_ids(using: str) -> None:
+    """Let the connection's next ``draw_ids`` draw afresh: the keys it holds
+    are never handed out (for tests that count its round trips)."""
+    connection = connections[using]
+    if connection.connection is not None:
+        _drawn.pop(connection.connection, None)
+
+
 # The most parameters of a statement whose conversion to PostgreSQL's form
 # psycopg keeps (it keeps none of more than 50): the one statement that
 # writes a new case's rows (``deferred_inserts``) has about 130, and
