@@ -467,7 +467,7 @@ def forget_drawn_ids(using: str) -> None:
     """Let the connection's next ``draw_ids`` draw afresh: the keys it holds
     are never handed out (for tests that count its round trips)."""
     connection = connections[using]
-    if connection.connection is not None:
+    if deferred_inserts_supported(using) and connection.connection is not None:
         _drawn.pop(connection.connection, None)
 
 
