@@ -109,8 +109,8 @@ ANSWERS_MAX_AGE = 300
 # KEYS = each window's count and start, then any keys to read on the way;
 # ARGV = the number of windows, the time now, then for each window its
 # seconds, its limit (0: none) and 1 when its count is to be taken back
-# should any window refuse the request.  Answers the counts and the values
-# read.
+# should any window refuse the request.  Answers the counts, the values read
+# and whether a window refused.
 OPEN_OR_COUNT_LUA = """
 local windows = tonumber(ARGV[1])
 local counts = {}
@@ -134,10 +134,11 @@ if refused then
         end
     end
 end
+local read = {}
 if #KEYS > 2 * windows then
-    return {counts, redis.call('MGET', unpack(KEYS, 2 * windows + 1))}
+    read = redis.call('MGET', unpack(KEYS, 2 * windows + 1))
 end
-return {counts, {}}
+return {counts, read, refused and 1 or 0}
 """
 # The registered script per Redis client (``redis_client`` keeps one a thread).
 _OPEN_OR_COUNT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -226,14 +227,10 @@ class PublicRateThrottle(SimpleRateThrottle):
                 int(throttle.num_requests) if also else 0,
                 int(throttle is not self),
             ]
-        counts, values = script(keys=keys, args=args)
-        refused = any(
-            int(count) > throttle.num_requests
-            for throttle, count in zip(windows, counts, strict=True)
-        )
+        counts, values, refused = script(keys=keys, args=args)
         for throttle, count in zip(also, counts[1:], strict=True):
             throttle.counted = int(count)
-            throttle.taken_back = refused
+            throttle.taken_back = bool(refused)
         return int(counts[0]), [0 if value is None else int(value) for value in values]
 
     # The values of ``keys_read`` when the view read them with another

@@ -7,14 +7,16 @@ others."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from api.models import ApiToken
-from api.services import api_token_create, api_token_revoke
+from api.services import api_token_revoke
 from feedback.models import Membership
 from feedback.selectors import counts, reference
 from tests.factories import make_case
-from tests.feedback.staff.test_count_cache import shared_cache  # noqa: F401
+from tests.feedback.staff.test_count_cache import (  # noqa: F401
+    api_client,
+    shared_cache,
+)
 
 # Real commits: a change is seen by the others when its transaction commits.
 pytestmark = [
@@ -28,10 +30,8 @@ CASES = "/api/v1/cases/"
 
 @pytest.fixture
 def officer(commune):
-    token, key = api_token_create(owner=commune.officer, name="test")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    client.token = token
+    client = api_client(commune.officer)
+    client.token = ApiToken.objects.get(owner=commune.officer)
     return client
 
 
@@ -85,9 +85,7 @@ def test_a_token_revoked_by_another_process_is_refused_within_the_second(
 
 def test_a_withdrawn_membership_is_refused_at_once(commune):
     make_case(actor=commune.reception, unit=commune.office)
-    _token, key = api_token_create(owner=commune.officer, name="test")
-    officer = APIClient()
-    officer.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    officer = api_client(commune.officer)
     assert officer.get(CASES).json()["count"] == 1  # memberships held
     Membership.objects.filter(user=commune.officer).delete()
     assert officer.get(CASES).json()["count"] == 0
