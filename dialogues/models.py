@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from feedback import validators
+from feedback.history import HistoricalRecords
 from feedback.models import (
     AuditChained,
     Case,

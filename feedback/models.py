@@ -14,9 +14,9 @@ from django.db.models import F, Q, Value
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from feedback import validators
+from feedback.history import HistoricalRecords
 from feedback.prepared import insert_new, insert_new_allowed, insert_row
 
 

@@ -11,9 +11,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from feedback import validators
+from feedback.history import HistoricalRecords
 from feedback.models import Case, TimeStampedModel, Unit
 
 # From this many people a visit is a mass visit (Luật Tiếp công dân, Art. 29).

@@ -16,8 +16,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
+from feedback.history import HistoricalRecords
 from feedback.models import TimeStampedModel, Unit
 from reports.periods import Window
 
