@@ -8,18 +8,23 @@ import collections
 import contextlib
 import contextvars
 import dataclasses
+import inspect
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import connections, router
 from django.db.models import QuerySet, signals
+from django.db.models.base import ModelState
+from django.db.models.fields import BooleanField, CharField, Field, TextField
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
     ValuesListIterable,
     get_related_populators,
 )
+from django.db.models.query_utils import DeferredAttribute
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class _Compiled:
     init_list: tuple[str, ...] = ()
     model_columns: slice | None = None
     related_populators: tuple = ()
+    # Builds an instance faster than ``model.from_db`` when it can.
+    make: Callable | None = None
     flat: bool = False
 
 
@@ -108,6 +115,7 @@ class PreparedQuery:
                     get_related_populators(info, compiler.select, connection.alias)
                 ),
             )
+            compiled["make"] = _plain_maker(info["model"], compiled["init_list"])
         elif iterable in (ValuesListIterable, FlatValuesListIterable):
             # What those iterables do: the columns in the order asked for.
             compiled["flat"] = iterable is FlatValuesListIterable
@@ -151,10 +159,12 @@ class PreparedQuery:
                 return [row[0] for row in rows]
             return list(rows)
         objects = []
+        make = compiled.make
         for row in rows:
-            obj = compiled.model.from_db(
-                alias, compiled.init_list, row[compiled.model_columns]
-            )
+            values = row[compiled.model_columns]
+            obj = make(alias, values) if make is not None else None
+            if obj is None:
+                obj = compiled.model.from_db(alias, compiled.init_list, values)
             for populator in compiled.related_populators:
                 populator.populate(row, obj)
             objects.append(obj)
@@ -164,6 +174,75 @@ class PreparedQuery:
         """The first of ``rows(**values)``, or ``None``."""
         rows = self.rows(**values)
         return rows[0] if rows else None
+
+
+# Descriptors of concrete fields that store a value set on an instance
+# as it is (``Model.__init__`` sets each column's value through them).
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+
+def _plain_maker(model, attnames: tuple[str, ...]):
+    """A function building an instance of ``model`` loaded from a database
+    alias with the values of all its columns (``attnames``, in that order),
+    as ``Model.from_db`` does but without ``__init__``'s work per field; or
+    ``None`` when ``from_db`` is to build it: some columns deferred, or a
+    field whose attribute is more than stored (a file, say).  The function
+    answers ``None`` while ``pre_init`` or ``post_init`` receivers listen."""
+    fields = model._meta.concrete_fields
+    if (
+        len(attnames) != len(fields)
+        or {field.attname for field in fields} != set(attnames)
+        or any(
+            type(inspect.getattr_static(model, field.attname, None))
+            not in _PLAIN_DESCRIPTORS
+            for field in fields
+        )
+    ):
+        return None
+
+    def make(alias: str, values):
+        if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(
+            model
+        ):
+            return None
+        obj = model.__new__(model)
+        obj.__dict__.update(zip(attnames, values, strict=True))
+        state = obj._state = ModelState()
+        state.adding = False
+        state.db = alias
+        return obj
+
+    return make
+
+
+# The types of value that fields of these kinds send to the database as
+# they are: ``get_db_prep_save`` answers a text, a boolean or ``None``
+# unchanged (and numbers not, as psycopg's dumpers get them by size).
+_TEXT_FIELD_TYPES = frozenset({str, type(None)})
+_BOOLEAN_FIELD_TYPES = frozenset({bool, type(None)})
+
+
+def _written_as_is(field) -> frozenset:
+    """The types of value ``field.get_db_prep_save`` answers unchanged: for
+    text and boolean fields that keep Django's conversions, their own."""
+    kind = type(field)
+    if (
+        kind.get_db_prep_save is not Field.get_db_prep_save
+        or kind.get_db_prep_value is not Field.get_db_prep_value
+    ):
+        return frozenset()
+    for base, types in (
+        (CharField, _TEXT_FIELD_TYPES),
+        (TextField, _TEXT_FIELD_TYPES),
+        (BooleanField, _BOOLEAN_FIELD_TYPES),
+    ):
+        if (
+            isinstance(field, base)
+            and kind.get_prep_value is base.get_prep_value
+            and kind.to_python is base.to_python
+        ):
+            return types
+    return frozenset()
 
 
 class PreparedInsert:
@@ -203,7 +282,8 @@ class PreparedInsert:
             plain = not compiler.returning_params and not any(
                 hasattr(field, "get_placeholder") for field in fields
             )
-            statement = statements[key] = (sql, compiler, plain)
+            as_is = tuple(_written_as_is(field) for field in fields)
+            statement = statements[key] = (sql, compiler, plain, as_is)
         return statement
 
     def insert(
@@ -211,7 +291,7 @@ class PreparedInsert:
     ) -> list:
         model = type(obj)
         connection = connections[using]
-        sql, compiler, plain = self.statement(
+        sql, compiler, plain, as_is = self.statement(
             obj, fields, returning_fields, connection, on_conflict
         )
         deferred = deferred_for(using)
@@ -227,8 +307,10 @@ class PreparedInsert:
             )
             return [row for row in rows if row is not None]
         params = [
-            field.get_db_prep_save(value, connection=connection)
-            for field, value in zip(fields, values, strict=True)
+            value
+            if type(value) in kept
+            else field.get_db_prep_save(value, connection=connection)
+            for field, kept, value in zip(fields, as_is, values, strict=True)
         ]
         if deferred is not None:
             return deferred.add(obj, fields, params, returning_fields, on_conflict)
@@ -329,7 +411,7 @@ class DeferredInserts:
         parts, answers = [], []
         for number, row in enumerate(self.rows):
             pk = row.obj._meta.pk
-            insert, _compiler, _plain = _inserts.statement(
+            insert, _compiler, _plain, _as_is = _inserts.statement(
                 row.obj, list(row.fields), [pk], connection, row.on_conflict
             )
             if number and guarded:

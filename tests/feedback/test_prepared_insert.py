@@ -5,8 +5,14 @@ what the ORM would have written, and the audit chains still verify."""
 import datetime as dt
 
 import pytest
-from django.db import connection, transaction
-from django.db.models import signals
+from django.db import connection, connections, transaction
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateTimeField,
+    IntegerField,
+    signals,
+)
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,6 +22,7 @@ from feedback.models import AuditHead, Case, CaseEvent, Party
 from feedback.prepared import (
     DeferredInserts,
     PreparedInsert,
+    _written_as_is,
     deferred_inserts,
     deferred_inserts_supported,
     draw_ids,
@@ -280,3 +287,29 @@ def test_cases_drawn_ahead_are_listed_in_the_order_they_were_logged(commune):
     )
     logged = cases_logged_by(user=commune.reception)
     assert [case.pk for case in logged] == [first.pk, second.pk]
+
+
+def test_values_sent_as_they_are_are_those_the_fields_would_send(commune):
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    for obj in (case, case.history.get(), case.parties.get()):
+        fields = [f for f in type(obj)._meta.local_concrete_fields if not f.primary_key]
+        *_, as_is = PreparedInsert().statement(obj, fields, [], connections["default"])
+        kept = 0
+        for field, types in zip(fields, as_is, strict=True):
+            value = field.pre_save(obj, False)
+            if type(value) in types:
+                kept += 1
+                assert field.get_db_prep_save(value, connection) is value, field
+        assert kept >= 5, type(obj)  # text and flags of every model here
+
+
+def test_a_field_converting_its_own_values_is_asked_every_time():
+    class Upper(CharField):
+        def get_prep_value(self, value):
+            return super().get_prep_value(value).upper()
+
+    assert _written_as_is(CharField(max_length=3)) == {str, type(None)}
+    assert _written_as_is(BooleanField()) == {bool, type(None)}
+    assert _written_as_is(Upper(max_length=3)) == frozenset()
+    assert _written_as_is(IntegerField()) == frozenset()  # psycopg sizes numbers
+    assert _written_as_is(DateTimeField()) == frozenset()

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -193,3 +194,33 @@ def test_the_aggregated_timeline_is_the_joined_one(commune, timeline_case, answe
         events = tuple(tuple(row[width:]) for row in rows if row[-1] is not None)
         assert aggregated == selectors.TrackedCase(*rows[0][:width], events=events)
     assert len(selectors.tracked_case(timeline_case.code).events) == 2
+
+
+def test_instances_are_built_as_from_db_builds_them(commune):
+    case = make_case(actor=commune.reception, unit=commune.office).case
+    by_pk = PreparedQuery(lambda pk: Case.objects.filter(pk=pk), pk=-1)
+    [built] = by_pk.rows(pk=case.pk)
+    orm = Case.objects.get(pk=case.pk)
+    assert {k: v for k, v in vars(built).items() if k != "_state"} == {
+        k: v for k, v in vars(orm).items() if k != "_state"
+    }
+    assert (built._state.adding, built._state.db) == (False, "default")
+    assert built.responsible_unit == commune.office  # relations load as usual
+
+
+def test_instances_are_built_by_from_db_while_init_receivers_listen(commune):
+    """A ``post_init`` receiver (as an image field connects) hears every
+    instance the query builds."""
+    heard = []
+
+    def receiver(sender, instance, **kwargs):
+        heard.append(instance.code)
+
+    by_code = PreparedQuery(lambda code: Unit.objects.filter(code=code), code="\x00")
+    signals.post_init.connect(receiver, sender=Unit)
+    try:
+        [unit] = by_code.rows(code=commune.office.code)
+    finally:
+        signals.post_init.disconnect(receiver, sender=Unit)
+    assert heard == [commune.office.code]
+    assert unit.pk == commune.office.pk
