@@ -8,13 +8,13 @@ version's columns are filled from the instance's attributes and the
 historical fields' defaults, as that ``__init__`` would fill them, and the
 rest is simple-history's own: the same signals around the same save, the
 same user, date and reason.  A historical model that anything could tell
-apart (``pre_init`` or ``post_init`` receivers, a ``history_relation``)
-goes through simple-history's way.
+apart (an ``__init__`` of its own, ``pre_init`` or ``post_init`` receivers,
+a ``history_relation``) goes through simple-history's way.
 """
 
 from __future__ import annotations
 
-from django.db.models import signals
+from django.db.models import Model, signals
 from django.db.models.base import ModelState
 from django.utils import timezone
 from simple_history import models as simple_history
@@ -82,7 +82,8 @@ class HistoricalRecords(simple_history.HistoricalRecords):
             history_model._version_columns = None
             attnames = {f.attname for f in history_model._meta.concrete_fields}
             if (
-                getattr(history_model, "history_relation", None) is None
+                history_model.__init__ is Model.__init__
+                and getattr(history_model, "history_relation", None) is None
                 and attnames >= _SET_PER_VERSION
             ):
                 copied = tuple(f.attname for f in self.fields_included(instance))

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import connections, router
-from django.db.models import QuerySet, signals
+from django.db.models import Model, QuerySet, signals
 from django.db.models.base import ModelState
 from django.db.models.fields import BooleanField, CharField, Field, TextField
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
@@ -185,12 +185,14 @@ def _plain_maker(model, attnames: tuple[str, ...]):
     """A function building an instance of ``model`` loaded from a database
     alias with the values of all its columns (``attnames``, in that order),
     as ``Model.from_db`` does but without ``__init__``'s work per field; or
-    ``None`` when ``from_db`` is to build it: some columns deferred, or a
-    field whose attribute is more than stored (a file, say).  The function
-    answers ``None`` while ``pre_init`` or ``post_init`` receivers listen."""
+    ``None`` when ``from_db`` is to build it: a model with an ``__init__``
+    of its own, some columns deferred, or a field whose attribute is more
+    than stored (a file, say).  The function answers ``None`` while
+    ``pre_init`` or ``post_init`` receivers listen."""
     fields = model._meta.concrete_fields
     if (
-        len(attnames) != len(fields)
+        model.__init__ is not Model.__init__
+        or len(attnames) != len(fields)
         or {field.attname for field in fields} != set(attnames)
         or any(
             type(inspect.getattr_static(model, field.attname, None))
