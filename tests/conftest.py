@@ -3,6 +3,8 @@
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from feedback.models import UnitKind
 from tests.factories import UnitFactory, staff
@@ -43,6 +45,18 @@ def commune(db):
     ns.officer_b = staff(hamlet_b, "officer", username="officer_b")
     ns.leader_b = staff(hamlet_b, "leader", username="leader_b")
     return ns
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language.  A request in English leaves
+    English active on its thread (``LocaleMiddleware`` activates each
+    request's language and nothing deactivates it), so a test that follows
+    on the same worker and calls code outside a request would otherwise
+    speak whatever the last request spoke."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
