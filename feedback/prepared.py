@@ -519,8 +519,9 @@ def draw_ids(using: str, *models) -> tuple[int, ...]:
     handed out in order by the connection that drew them: a round trip per
     sixteen new cases rather than one each.  Keys are unique, never reused
     (a rolled-back transaction does not give them back, as with any
-    sequence), and increase on each connection; across connections a key
-    no longer tells which case was logged first (``created_at`` does)."""
+    sequence), and increase on each connection for the same ``models``
+    (each set of models has keys of its own); across connections a key no
+    longer tells which case was logged first (``created_at`` does)."""
     if not deferred_inserts_supported(using):
         raise RuntimeError("draw_ids needs PostgreSQL.")
     connection = connections[using]
