@@ -14,10 +14,11 @@ a ``history_relation``) goes through simple-history's way.
 
 from __future__ import annotations
 
-from django.db.models import Model, signals
-from django.db.models.base import ModelState
+from django.db.models import Model
 from django.utils import timezone
 from simple_history import models as simple_history
+
+from feedback.prepared import builds_plainly, plain_instance
 
 _UNSET = object()
 # Set by simple-history itself on every version.
@@ -30,11 +31,7 @@ class HistoricalRecords(simple_history.HistoricalRecords):
     def create_historical_record(self, instance, history_type, using=None):
         history_model = getattr(instance, self.manager_name).model
         columns = self._columns(instance, history_model)
-        if (
-            columns is None
-            or signals.pre_init.has_listeners(history_model)
-            or signals.post_init.has_listeners(history_model)
-        ):
+        if columns is None or not builds_plainly(history_model):
             return super().create_historical_record(instance, history_type, using)
         using = using if self.use_base_model_db else None
         history_date = getattr(instance, "_history_date", _UNSET)
@@ -45,8 +42,7 @@ class HistoricalRecords(simple_history.HistoricalRecords):
             instance, history_type, using
         )
         copied, others, user_field = columns
-        version = history_model.__new__(history_model)
-        version._state = ModelState()
+        version = plain_instance(history_model)
         values = version.__dict__
         saved = instance.__dict__
         for name in copied:

@@ -181,6 +181,31 @@ class PreparedQuery:
 _PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
+def builds_plainly(model) -> bool:
+    """Whether an instance of ``model`` may be built by ``plain_instance``
+    now: the model keeps ``Model.__init__`` and no ``pre_init`` or
+    ``post_init`` receiver listens (nothing could tell the two apart)."""
+    return (
+        model.__init__ is Model.__init__
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+    )
+
+
+def plain_instance(model, values=(), alias: str | None = None):
+    """An instance of ``model`` holding ``values`` (attribute names and
+    values: every concrete field's, as ``Model.__init__`` would set them)
+    without ``__init__``'s work per field; loaded from ``alias`` when given,
+    else one being added.  For models that ``builds_plainly``."""
+    obj = model.__new__(model)
+    obj.__dict__.update(values)
+    state = obj._state = ModelState()
+    if alias is not None:
+        state.adding = False
+        state.db = alias
+    return obj
+
+
 def _plain_maker(model, attnames: tuple[str, ...]):
     """A function building an instance of ``model`` loaded from a database
     alias with the values of all its columns (``attnames``, in that order),
@@ -203,16 +228,9 @@ def _plain_maker(model, attnames: tuple[str, ...]):
         return None
 
     def make(alias: str, values):
-        if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(
-            model
-        ):
+        if not builds_plainly(model):
             return None
-        obj = model.__new__(model)
-        obj.__dict__.update(zip(attnames, values, strict=True))
-        state = obj._state = ModelState()
-        state.adding = False
-        state.db = alias
-        return obj
+        return plain_instance(model, zip(attnames, values, strict=True), alias)
 
     return make
 
