@@ -57,11 +57,13 @@ class ApiToken(models.Model):
     them and when) so an administrator can see what was in use.
     """
 
+    # Looked up through the (owner, created_at) index.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
         on_delete=models.CASCADE,
         related_name="api_tokens",
+        db_index=False,
     )
     name = models.CharField(_("name"), max_length=100)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)

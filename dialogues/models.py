@@ -62,11 +62,13 @@ class Meeting(TimeStampedModel):
 
     kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
     topic = models.CharField(_("topic"), max_length=255)
+    # Looked up through the (organiser_unit, starts_at) index.
     organiser_unit = models.ForeignKey(
         Unit,
         verbose_name=_("organising unit"),
         on_delete=models.PROTECT,
         related_name="organised_meetings",
+        db_index=False,
     )
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,11 +219,13 @@ class MeetingEvent(models.Model):
 
     # A plan entered by mistake may be deleted with its log; a meeting that
     # was held cannot be deleted (see the admin), so neither can its log.
+    # Looked up through the (meeting, created_at) index.
     meeting = models.ForeignKey(
         Meeting,
         verbose_name=_("meeting"),
         on_delete=models.CASCADE,
         related_name="events",
+        db_index=False,
     )
     action = models.CharField(_("action"), max_length=32)
     from_status = models.CharField(
@@ -271,11 +275,13 @@ class MeetingItem(TimeStampedModel):
     answer or its case, and counts as one more petitioner on that case.
     """
 
+    # Looked up through the (meeting, outcome) index.
     meeting = models.ForeignKey(
         Meeting,
         verbose_name=_("meeting"),
         on_delete=models.PROTECT,
         related_name="items",
+        db_index=False,
     )
     number = models.PositiveSmallIntegerField(_("no."))
     raised_by = models.CharField(

@@ -424,9 +424,10 @@ class CaseQuerySet(models.QuerySet):
 class Case(TimeStampedModel):
     """One tracked matter, whatever its kind."""
 
-    code = models.CharField(
-        _("tracking code"), max_length=16, unique=True, editable=False
-    )
+    # Unique by ``case_unique_code``: a constraint rather than
+    # ``unique=True``, which on PostgreSQL adds a second index for ``LIKE``
+    # that no look-up of a code uses (codes are matched whole or inside).
+    code = models.CharField(_("tracking code"), max_length=16, editable=False)
     pin_hash = models.CharField(max_length=64, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=CaseKind.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -672,6 +673,7 @@ class Case(TimeStampedModel):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["code"], name="case_unique_code"),
             models.CheckConstraint(
                 condition=Q(kind__in=CaseKind.values), name="case_kind_valid"
             ),
@@ -750,8 +752,13 @@ class Answer(models.Model):
     denunciations). An approved version is immutable; a correction is a new
     approved version with a reason."""
 
+    # Looked up by case through ``answer_unique_number`` (case, number).
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="answers"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="answers",
+        db_index=False,
     )
     number = models.PositiveSmallIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=12, choices=AnswerStatus.choices)
@@ -811,8 +818,13 @@ class CaseCollaborator(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="collaborators",
     )
+    # Looked up through the (unit, status) index.
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     due_on = models.DateField(_("due date"), null=True, blank=True)
     request_note = models.TextField(_("what is asked"), blank=True)
@@ -844,8 +856,13 @@ class CaseCollaborator(TimeStampedModel):
 class IdentityAccess(models.Model):
     """Each time an entitled person opens a denouncer's identity."""
 
+    # Looked up through the (case, accessed_at) index.
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="+"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1010,8 +1027,14 @@ class CaseEvent(AuditChained):
     """One entry of a case's timeline. Rows are only ever added, each sealed
     in its case's audit chain (``feedback.audit``)."""
 
+    # Looked up by case through the (case, created_at) index and
+    # ``case_event_unique_audit_seq`` (case, audit_seq).
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     action = models.CharField(_("action"), max_length=32, blank=True)
@@ -1061,8 +1084,13 @@ class AuditHead(models.Model):
     this row, so two writers never take the same place in a chain, and
     ``verify_audit`` checks that no row was cut off the chain's end."""
 
+    # Looked up by case through ``audit_head_unique_chain`` (case, chain).
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="+"
+        Case,
+        verbose_name=_("case"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     chain = models.CharField(_("chain"), max_length=8, choices=AuditChain.choices)
     seq = models.PositiveIntegerField(_("audit sequence"), default=0)
@@ -1165,11 +1193,13 @@ class Reminder(models.Model):
 class Notification(models.Model):
     """An in-app notification shown under the bell of a staff member."""
 
+    # Looked up through the (recipient, read_at) index.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     case = models.ForeignKey(
         Case,
@@ -1284,11 +1314,13 @@ class UserSession(models.Model):
     expiry delete both."""
 
     session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    # Looked up through the (user, last_seen_at) index.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
         on_delete=models.CASCADE,
         related_name="account_sessions",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("logged in at"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("last seen"))

@@ -38,11 +38,13 @@ class VisitOutcome(models.TextChoices):
 class ReceptionVisit(TimeStampedModel):
     """One visit of a citizen or a delegation to the reception desk."""
 
+    # Looked up through the (unit, visited_at) index.
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("reception desk"),
         on_delete=models.PROTECT,
         related_name="reception_visits",
+        db_index=False,
     )
     # The register's running number, per desk and calendar year.
     year = models.PositiveSmallIntegerField(_("year"), editable=False)

@@ -109,11 +109,13 @@ class TaskStatus(models.TextChoices):
 class ProgramTask(TimeStampedModel):
     """One task of a program, for one or more quarters or by a date."""
 
+    # Looked up through the (program, status, due_on) index.
     program = models.ForeignKey(
         WorkProgram,
         verbose_name=_("work program"),
         on_delete=models.CASCADE,
         related_name="tasks",
+        db_index=False,
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     title = models.TextField(_("task"))
@@ -303,11 +305,13 @@ class Inspection(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="inspections",
     )
+    # Looked up through the (unit, planned_on) index.
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("inspected unit"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     planned_on = models.DateField(_("planned date"))
     team = models.TextField(_("inspection team"))
@@ -351,11 +355,13 @@ class FollowUpStatus(models.TextChoices):
 class FollowUpAction(TimeStampedModel):
     """An action the inspection's conclusion requires of the unit."""
 
+    # Looked up through the (inspection, status, due_on) index.
     inspection = models.ForeignKey(
         Inspection,
         verbose_name=_("inspection"),
         on_delete=models.CASCADE,
         related_name="follow_ups",
+        db_index=False,
     )
     title = models.TextField(_("action"))
     due_on = models.DateField(_("due on"))

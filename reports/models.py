@@ -43,11 +43,13 @@ class ReportSettings(TimeStampedModel):
     a person to fill in.
     """
 
+    # Looked up through the (unit, valid_from) index.
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("unit"),
         on_delete=models.PROTECT,
         related_name="report_settings",
+        db_index=False,
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -269,11 +271,13 @@ def export_path(instance, filename):
 class ExportJob(TimeStampedModel):
     """A long export that a worker prepares; its page polls the progress."""
 
+    # Looked up through the (requested_by, created_at) index.
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
         on_delete=models.CASCADE,
         related_name="+",
+        db_index=False,
     )
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
