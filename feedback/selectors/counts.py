@@ -34,6 +34,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import QuerySet
+from django.test.signals import setting_changed
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -45,15 +46,31 @@ KEY_PREFIX = "feedback:count:"
 PAGE_PREFIX = "feedback:page:"
 
 
+# ``count_cache_seconds`` as the settings stand (asked for some twenty times
+# a write), until they change.
+_seconds: list[int] = []
+
+
 def count_cache_seconds() -> int:
     """How long a count may be kept; 0 (off) unless the cache is shared by
     every process (Redis, Memcached, the database)."""
-    # A generation bumped in one process would not void what another process
-    # kept in a cache of its own.
-    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-    if backend in settings.PROCESS_LOCAL_CACHES:
-        return 0
-    return int(getattr(settings, "COUNT_CACHE_SECONDS", 0) or 0)
+    if not _seconds:
+        # A generation bumped in one process would not void what another
+        # process kept in a cache of its own.
+        backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+        if backend in settings.PROCESS_LOCAL_CACHES:
+            _seconds.append(0)
+        else:
+            _seconds.append(int(getattr(settings, "COUNT_CACHE_SECONDS", 0) or 0))
+    return _seconds[0]
+
+
+def _settings_changed(setting, **kwargs) -> None:
+    if setting in ("CACHES", "COUNT_CACHE_SECONDS", "PROCESS_LOCAL_CACHES"):
+        _seconds.clear()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="count-cache-settings")
 
 
 def generation(key: str) -> int:

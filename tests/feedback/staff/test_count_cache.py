@@ -55,6 +55,9 @@ def test_the_cache_is_off_unless_shared(settings):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}
     }
     assert counts.count_cache_seconds() == 60
+    # Kept by the process until a setting it depends on changes.
+    settings.COUNT_CACHE_SECONDS = 30
+    assert counts.count_cache_seconds() == 30
 
 
 def test_list_count_is_served_from_the_cache_until_a_case_changes(
