@@ -529,7 +529,7 @@ def start_gunicorn() -> subprocess.Popen:
             "--threads",
             str(THREADS),
             "--keep-alive",
-            "30",
+            os.environ.get("BENCH_KEEPALIVE", "30"),
             "--backlog",
             "512",
             "--log-level",
