@@ -53,16 +53,19 @@ LUA = ROOT / "bench" / "wrk" / "bench.lua"
 
 SMOKE = os.environ.get("BENCH_SMOKE", "") not in ("", "0", "false")
 CASES = int(os.environ.get("BENCH_CASES") or (10_000 if SMOKE else 1_000_000))
-DURATION = int(os.environ.get("BENCH_DURATION") or (3 if SMOKE else 20))
+DURATION = int(os.environ.get("BENCH_DURATION") or (3 if SMOKE else 40))
 WARMUP = int(os.environ.get("BENCH_WARMUP") or (1 if SMOKE else 5))
 # Each workload is measured in ROUNDS slices, each right after a slice of
 # FLOOR as long: its share of FLOOR compares the two as the machine ran at
 # that minute, not against a FLOOR measured minutes before (a shared
-# machine's speed wanders by a third within a run).
-ROUNDS = int(os.environ.get("BENCH_ROUNDS") or (1 if SMOKE else 4))
+# machine's speed wanders by a third within a run).  Each slice is a new
+# ``wrk`` run whose connections land on the gunicorn workers anew, which
+# moves a slice's share by a few points: eight slices of five seconds.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS") or (1 if SMOKE else 8))
 PORT = int(os.environ.get("BENCH_PORT") or 8765)
 WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS") or (2 * (os.cpu_count() or 2)))
 THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS") or 4)
+KEEPALIVE = int(os.environ.get("BENCH_KEEPALIVE") or 30)
 WRK_THREADS = 2
 TRACK_KEYS = 500 if SMOKE else 2000
 PERIOD = os.environ.get("BENCH_PERIOD", "")
@@ -529,7 +532,7 @@ def start_gunicorn() -> subprocess.Popen:
             "--threads",
             str(THREADS),
             "--keep-alive",
-            os.environ.get("BENCH_KEEPALIVE", "30"),
+            str(KEEPALIVE),
             "--backlog",
             "512",
             "--log-level",
@@ -830,7 +833,11 @@ def main() -> int:
                 "cases": CASES,
                 "duration_s": DURATION,
                 "rounds": ROUNDS,
-                "gunicorn": {"workers": WORKERS, "threads": THREADS},
+                "gunicorn": {
+                    "workers": WORKERS,
+                    "threads": THREADS,
+                    "keep_alive": KEEPALIVE,
+                },
                 "cache": cache_backend(),
                 "workloads": rows,
                 "w3": w3,
