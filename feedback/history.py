@@ -14,7 +14,6 @@ a ``history_relation``) goes through simple-history's way.
 
 from __future__ import annotations
 
-from django.db.models import Model
 from django.utils import timezone
 from simple_history import models as simple_history
 
@@ -77,9 +76,9 @@ class HistoricalRecords(simple_history.HistoricalRecords):
         if "_version_columns" not in history_model.__dict__:
             history_model._version_columns = None
             attnames = {f.attname for f in history_model._meta.concrete_fields}
+            # (An ``__init__`` of its own is ``builds_plainly``'s to refuse.)
             if (
-                history_model.__init__ is Model.__init__
-                and getattr(history_model, "history_relation", None) is None
+                getattr(history_model, "history_relation", None) is None
                 and attnames >= _SET_PER_VERSION
             ):
                 copied = tuple(f.attname for f in self.fields_included(instance))

@@ -210,14 +210,13 @@ def _plain_maker(model, attnames: tuple[str, ...]):
     """A function building an instance of ``model`` loaded from a database
     alias with the values of all its columns (``attnames``, in that order),
     as ``Model.from_db`` does but without ``__init__``'s work per field; or
-    ``None`` when ``from_db`` is to build it: a model with an ``__init__``
-    of its own, some columns deferred, or a field whose attribute is more
-    than stored (a file, say).  The function answers ``None`` while
-    ``pre_init`` or ``post_init`` receivers listen."""
+    ``None`` when ``from_db`` is to build it: some columns deferred, or a
+    field whose attribute is more than stored (a file, say).  The function
+    answers ``None`` while the model is not one that ``builds_plainly`` (an
+    ``__init__`` of its own, ``pre_init`` or ``post_init`` receivers)."""
     fields = model._meta.concrete_fields
     if (
-        model.__init__ is not Model.__init__
-        or len(attnames) != len(fields)
+        len(attnames) != len(fields)
         or {field.attname for field in fields} != set(attnames)
         or any(
             type(inspect.getattr_static(model, field.attname, None))
